@@ -1,0 +1,49 @@
+"""lrlib: the code behind the course *Learning Rates and Schedules*.
+
+Submodules (imported on first use, so ``import lrlib`` stays fast):
+
+- :mod:`lrlib.schedules`: learning-rate schedules as Keras ``LearningRateSchedule`` classes.
+- :mod:`lrlib.landscapes`: toy loss surfaces with analytic gradients and known minimisers.
+- :mod:`lrlib.descent`: gradient descent on those surfaces, NumPy only.
+- :mod:`lrlib.data`: offline data sets (scikit-learn's digits, a synthetic 2-D set).
+- :mod:`lrlib.training`: train a small Keras model with any schedule and record every step.
+- :mod:`lrlib.plots`: the course's figure style and plotting helpers.
+- :mod:`lrlib.widgets`: experiments drawn by one pure function, static or live.
+- :mod:`lrlib.check`: checkers that give learners feedback on exercises.
+- :mod:`lrlib.reproducibility`: seeds, op determinism and a quiet TensorFlow.
+
+Importing lrlib first silences TensorFlow's start-up log lines (they must be set before
+TensorFlow is imported), so import lrlib before keras or tensorflow.
+"""
+
+import importlib
+
+from lrlib.reproducibility import quiet_environment
+
+quiet_environment()
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "check",
+    "data",
+    "descent",
+    "landscapes",
+    "plots",
+    "reproducibility",
+    "schedules",
+    "training",
+    "widgets",
+)
+
+__all__ = list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"lrlib.{name}")
+    raise AttributeError(f"module 'lrlib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))
