@@ -6,7 +6,10 @@ Submodules (imported on first use, so ``import lrlib`` stays fast):
 - :mod:`lrlib.landscapes`: toy loss surfaces with analytic gradients and known minimisers.
 - :mod:`lrlib.descent`: gradient descent on those surfaces, NumPy only.
 - :mod:`lrlib.data`: offline data sets (scikit-learn's digits, a synthetic 2-D set).
-- :mod:`lrlib.training`: train a small Keras model with any schedule and record every step.
+- :mod:`lrlib.training`: train a small Keras model with any schedule and record every step;
+  the learning-rate range test.
+- :mod:`lrlib.experiments`: the common setup (model, budget, seeds, baseline) of Parts II-III.
+- :mod:`lrlib.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
 - :mod:`lrlib.plots`: the course's figure style and plotting helpers.
 - :mod:`lrlib.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.check`: checkers that give learners feedback on exercises.
@@ -26,8 +29,10 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "check",
+    "curvature",
     "data",
     "descent",
+    "experiments",
     "landscapes",
     "plots",
     "reproducibility",

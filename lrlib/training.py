@@ -30,6 +30,8 @@ __all__ = [
     "build_model",
     "make_optimizer",
     "train",
+    "RangeTest",
+    "lr_range_test",
     "DIVERGENCE_FACTOR",
 ]
 
@@ -291,4 +293,198 @@ def train(
         steps_per_epoch=-(-len(data.x_train) // batch_size),
         diverged_at=logger.diverged_at,
         seed=seed,
+    )
+
+
+# -- the learning-rate range test (Smith 2017) ---------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class RangeTest:
+    """What :func:`lr_range_test` measured.
+
+    Attributes:
+        learning_rates: the rate of each step of the exponential ramp.
+        losses: each step's batch loss.
+        smoothed_losses: the exponentially smoothed, bias-corrected loss the test watches.
+        stopped_at: the step at which the smoothed loss blew up and the test stopped, or
+            ``None`` if it ran to ``max_learning_rate``.
+    """
+
+    learning_rates: np.ndarray
+    losses: np.ndarray
+    smoothed_losses: np.ndarray
+    stopped_at: int | None
+
+    def suggestion(self, rule="valley"):
+        """A learning rate suggested by one of the usual rules.
+
+        - ``"steepest"``: where the smoothed loss falls fastest against $\\log \\eta$.
+        - ``"minimum/10"``: a tenth of the rate at the lowest smoothed loss.
+        - ``"valley"``: fastai's rule: two thirds of the way down the longest stretch over
+          which the smoothed loss keeps decreasing.
+        """
+        rule = validation.choice("rule", rule, ("steepest", "minimum/10", "valley"))
+        rates = self.learning_rates
+        smooth = self.smoothed_losses
+        if len(rates) < 3:
+            raise ValueError("the range test recorded fewer than 3 steps: widen the range")
+        if rule == "minimum/10":
+            return float(rates[int(np.argmin(smooth))] / 10.0)
+        if rule == "steepest":
+            # Slope against log(rate) over a window of 5% of the steps, ignoring the first
+            # 10% (where the moving average is still warming up) and where it blew up.
+            window = max(3, len(rates) // 20)
+            kernel = np.ones(window) / window
+            flat = np.convolve(smooth, kernel, mode="same")
+            slope = np.gradient(flat, np.log(rates))
+            usable = slice(max(1, len(rates) // 10), int(np.argmin(smooth)) + 1)
+            if usable.start >= usable.stop:
+                usable = slice(0, len(rates))
+            return float(rates[usable][int(np.argmin(slope[usable]))])
+        return float(rates[_valley_index(smooth)])
+
+    @property
+    def suggestions(self):
+        """All three rules' suggestions, by name."""
+        return {rule: self.suggestion(rule) for rule in ("steepest", "minimum/10", "valley")}
+
+    def plot(self, ax, rules=("steepest", "minimum/10", "valley")):
+        """Smoothed loss against learning rate (log scale), suggestions marked."""
+        from lrlib.plots import COLORS, log_rate_axis, use_style
+
+        use_style()
+        ax.plot(self.learning_rates, self.losses, color="0.75", linewidth=0.8, label="batch loss")
+        ax.plot(self.learning_rates, self.smoothed_losses, color=COLORS[0], label="smoothed")
+        for color, rule in zip(COLORS[1:], rules):
+            rate = self.suggestion(rule)
+            ax.axvline(rate, color=color, linestyle="--", linewidth=1.2,
+                       label=f"{rule}: {rate:.2g}")
+        log_rate_axis(ax)
+        ax.set_ylabel("training loss")
+        top = 2.0 * float(np.max(self.smoothed_losses[: max(1, len(self.smoothed_losses) // 3)]))
+        ax.set_ylim(0.0, top)
+        ax.set_title("Learning-rate range test")
+        ax.legend()
+        return ax
+
+
+def _valley_index(losses):
+    """fastai's valley rule: index two thirds down the longest decreasing subsequence."""
+    n = len(losses)
+    longest = [1] * n
+    best_start, best_end = 0, 0
+    for i in range(1, n):
+        for j in range(i):
+            if losses[i] < losses[j] and longest[i] < longest[j] + 1:
+                longest[i] = longest[j] + 1
+        if longest[best_end] < longest[i]:
+            best_end = i
+            best_start = best_end - longest[best_end]
+    sections = (best_end - best_start) / 3
+    return int(min(n - 1, best_start + int(sections) + int(sections / 2)))
+
+
+class _RangeTestMonitor(keras.callbacks.Callback):
+    """Smooths the batch loss and stops when it exceeds ``stop_factor`` x its minimum."""
+
+    def __init__(self, logger, steps, smoothing, stop_factor):
+        super().__init__()
+        self.logger, self.steps = logger, steps
+        self.smoothing, self.stop_factor = smoothing, stop_factor
+        self.smoothed, self.stopped_at = [], None
+        self._average = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = self.logger.losses[-1]
+        k = len(self.logger.losses)
+        beta = self.smoothing
+        self._average = beta * self._average + (1 - beta) * loss
+        value = self._average / (1 - beta**k)
+        self.smoothed.append(value)
+        blown = not math.isfinite(value) or value > self.stop_factor * min(self.smoothed)
+        if blown and k > 1:
+            self.stopped_at = k - 1
+            self.model.stop_training = True
+        elif k >= self.steps:
+            self.model.stop_training = True
+
+
+def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e-4,
+                  max_learning_rate=10.0, steps=100, batch_size=32, optimizer="sgd",
+                  seed=0, smoothing=0.9, stop_factor=4.0):
+    """Smith's learning-rate range test for Keras: ramp the rate up, watch the loss.
+
+    The rate grows exponentially from ``min_learning_rate`` to ``max_learning_rate`` over
+    ``steps`` optimizer steps while the model trains; the smoothed batch loss first falls,
+    then blows up. The test stops once the smoothed loss exceeds ``stop_factor`` times its
+    lowest value, and **restores the model's weights** afterwards, so the model is as it was.
+
+    Args:
+        model: a compiled Keras model (its optimizer's class and settings are reused with
+            the ramp as learning rate), with ``x`` and ``y``. If ``None``, the course's small
+            network on ``data`` (the digits by default), trained with ``optimizer``.
+        x, y: training data for ``model``.
+        data: an :class:`lrlib.data.Dataset` when ``model`` is ``None``.
+        min_learning_rate, max_learning_rate: the ends of the ramp.
+        steps: the length of the ramp in optimizer steps.
+        batch_size: examples per step.
+        optimizer: the optimizer's name when ``model`` is ``None``.
+        seed: seeds the model (when built here) and the shuffling.
+        smoothing: $\\beta$ of the exponential moving average of the loss.
+        stop_factor: stop when the smoothed loss exceeds this many times its minimum.
+
+    Returns:
+        A :class:`RangeTest`, with ``suggestion(rule)`` and ``plot(ax)``.
+    """
+    low = validation.positive("min_learning_rate", min_learning_rate)
+    high = validation.positive("max_learning_rate", max_learning_rate)
+    if high <= low:
+        raise ValueError("`max_learning_rate` must be > `min_learning_rate`, "
+                         f"got {high!r} <= {low!r}")
+    steps = validation.integer("steps", steps, low=3)
+    batch_size = validation.positive_integer("batch_size", batch_size)
+    seed = validation.integer("seed", seed, low=0)
+    smoothing = validation.real("smoothing", smoothing, low=0.0, high=1.0, high_open=True)
+    stop_factor = validation.real("stop_factor", stop_factor, low=1.0, low_open=True)
+    # Grows by max/min over `steps` steps: ExponentialDecay with a "decay" rate above 1.
+    ramp = keras.optimizers.schedules.ExponentialDecay(low, decay_steps=steps,
+                                                       decay_rate=high / low)
+    seed_everything(seed)
+    if model is None:
+        data = _default_data() if data is None else data
+        if not isinstance(data, Dataset):
+            raise ValueError(f"`data` must be an lrlib.data.Dataset, got {data!r}")
+        x, y = data.x_train, data.y_train
+        model = build_model(data.num_features, data.num_classes)
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        ramp_optimizer = make_optimizer(optimizer, ramp)
+        original = None
+    else:
+        if not isinstance(model, keras.Model) or model.optimizer is None:
+            raise ValueError("`model` must be a compiled keras.Model")
+        if x is None or y is None:
+            raise ValueError("`x` and `y` are needed with `model`")
+        loss = model.loss
+        config = model.optimizer.get_config()
+        config["learning_rate"] = ramp
+        ramp_optimizer = type(model.optimizer).from_config(config)
+        original = model.optimizer
+    weights = model.get_weights()
+    model.compile(optimizer=ramp_optimizer, loss=loss)
+    logger = LearningRateLogger(divergence_factor=1e12)  # the monitor decides when to stop
+    monitor = _RangeTestMonitor(logger, steps, smoothing, stop_factor)
+    epochs = math.ceil(steps / math.ceil(len(x) / batch_size))
+    try:
+        model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
+                  callbacks=[logger, monitor])
+    finally:
+        model.set_weights(weights)
+        if original is not None:
+            model.compile(optimizer=original, loss=loss)
+    count = len(monitor.smoothed)
+    return RangeTest(
+        learning_rates=np.asarray(logger.learning_rates[:count], dtype=float),
+        losses=np.asarray(logger.losses[:count], dtype=float),
+        smoothed_losses=np.asarray(monitor.smoothed, dtype=float),
+        stopped_at=monitor.stopped_at,
     )

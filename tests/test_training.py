@@ -74,3 +74,47 @@ def test_build_model_and_optimizers():
 def test_bad_arguments(call, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
         call()
+
+
+def test_range_test_ramps_stops_restores_and_suggests():
+    from lrlib.training import lr_range_test
+
+    result = lr_range_test(steps=120, min_learning_rate=1e-3, max_learning_rate=100.0)
+    rates = result.learning_rates
+    assert rates[0] == pytest.approx(1e-3, rel=1e-5)
+    np.testing.assert_allclose(rates[1:] / rates[:-1], (1e5) ** (1 / 120), rtol=1e-4)
+    assert result.stopped_at is not None and rates[-1] < 100.0  # the loss blew up first
+    suggestions = result.suggestions
+    assert set(suggestions) == {"steepest", "minimum/10", "valley"}
+    assert all(1e-3 <= value <= rates[-1] for value in suggestions.values())
+    with pytest.raises(ValueError, match="`rule`"):
+        result.suggestion("median")
+
+
+def test_range_test_restores_a_users_model():
+    from lrlib.training import lr_range_test
+
+    model = build_model(2, 2, hidden=(4,))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    before = [w.copy() for w in model.get_weights()]
+    optimizer = model.optimizer
+    lr_range_test(model, MOONS.x_train, MOONS.y_train, steps=20)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert model.optimizer is optimizer
+
+
+@pytest.mark.parametrize("kwargs,argument", [
+    ({"min_learning_rate": 0.0}, "min_learning_rate"),
+    ({"max_learning_rate": 1e-6}, "max_learning_rate"),
+    ({"steps": 2}, "steps"),
+    ({"smoothing": 1.0}, "smoothing"),
+    ({"stop_factor": 1.0}, "stop_factor"),
+    ({"model": "net"}, "model"),
+])
+def test_range_test_bad_arguments(kwargs, argument):
+    from lrlib.training import lr_range_test
+
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        lr_range_test(**kwargs)
