@@ -1,0 +1,53 @@
+"""A Sphinx extension of the book: each page gets the scripts it needs, once.
+
+Two fixes, both seen in the browser test (``tests/test_browser.py``):
+
+1. **Duplicate inline scripts.** Sphinx < 8.2 adds an inline script (``add_js_file(None,
+   body=...)``) registered after the builder started twice (sphinx-doc/sphinx#13402), so
+   sphinx-thebe's ``const THEBE_JS_URL = ...`` is declared twice and every page throws
+   ``SyntaxError: Identifier 'THEBE_JS_URL' has already been declared``. Keep the first.
+2. **Unused widget state.** An executed notebook stores the state of its ipywidgets, and
+   myst-nb embeds it in the page's head (with a copy of every figure the widget drew,
+   base64) plus two scripts from a CDN to render it. The course removes the widgets' output
+   from the website (``remove-output``: the static figure stands in for them), so the state
+   is dead weight; drop it, and those scripts, on pages that show no widget.
+"""
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _key(script):
+    attributes = tuple(sorted((k, str(v)) for k, v in script.attributes.items()))
+    return (script.filename or "", attributes)
+
+
+def clean_scripts(scripts, body, widget_scripts):
+    """The page's scripts without duplicates, and without the widget state and
+    ``widget_scripts`` (URLs) when ``body`` shows no widget."""
+    shows_widgets = WIDGET_VIEW in (body or "")
+    seen, kept = set(), []
+    for script in scripts:
+        key = _key(script)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not shows_widgets and (script.attributes.get("type") == WIDGET_STATE
+                                  or (script.filename or "") in widget_scripts):
+            continue
+        kept.append(script)
+    return kept
+
+
+def _on_page(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    widget_scripts = set(getattr(app.config, "nb_ipywidgets_js", {}) or {})
+    scripts[:] = clean_scripts(scripts, context.get("body", ""), widget_scripts)
+
+
+def setup(app):
+    # After myst-nb (priority 500) has added the page's own scripts.
+    app.connect("html-page-context", _on_page, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
