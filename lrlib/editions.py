@@ -117,9 +117,17 @@ def strip_solutions(notebook):
     return result
 
 
+def _by_label(solutions):
+    grouped = {}
+    for label, parts in solutions:
+        grouped.setdefault(label, []).extend(parts)
+    return grouped
+
+
 def solution_texts(notebook):
-    """``{label: text}``: the markdown and code of each solution of ``notebook``."""
-    return {label: "\n".join(text for _, text in parts) for label, parts in _split(notebook)[1]}
+    """``{label: text}``: the markdown and code of the solutions of each exercise."""
+    return {label: "\n".join(text for _, text in parts)
+            for label, parts in _by_label(_split(notebook)[1]).items()}
 
 
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|\\\(.*?\\\)", re.S)
@@ -141,7 +149,7 @@ def solution_fingerprints(notebook, count=3):
     kept, solutions = _split(notebook)
     elsewhere = _normal("\n".join(_source(cell) for cell in kept))
     found = {}
-    for label, parts in solutions:
+    for label, parts in _by_label(solutions).items():
         candidates = []
         for kind, text in parts:
             if kind == "code":  # shown verbatim on the page

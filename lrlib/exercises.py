@@ -244,6 +244,9 @@ def _words(markdown):
     """Words of prose: directive titles and bodies count, code blocks and options do not,
     a formula counts as one word."""
     markdown = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$", " formula ", markdown, flags=re.S)
+    markdown = re.sub(r"\{[\w:-]+\}`([^`<]*?)\s*<[^`>]*>`", r"\1", markdown)  # {doc}`text <x>`
+    markdown = re.sub(r"\{[\w:-]+\}`[^`]*`", " reference ", markdown)  # {numref}`fig-x`
+    markdown = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # [text](url)
     words, code_fence, directives = 0, None, []
     for line in markdown.splitlines():
         if code_fence:

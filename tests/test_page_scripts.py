@@ -1,0 +1,43 @@
+"""_ext/page_scripts.py: each page gets its scripts once, without unused widget state."""
+
+import importlib.util
+import pathlib
+
+from sphinx.builders.html import _assets
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("page_scripts", ROOT / "_ext" / "page_scripts.py")
+page_scripts = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(page_scripts)
+
+THEBE = 'const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"'
+REQUIRE = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/require.min.js"
+
+
+def state():
+    return _assets._JavaScript(None, body='{"state": {}}', type=page_scripts.WIDGET_STATE)
+
+
+def scripts():
+    # As Sphinx < 8.2 lists them: the same inline script once as None, once as ''.
+    js = _assets._JavaScript
+    return [js("theme.js"), js(None, body=THEBE), js("", body=THEBE), state(), js(REQUIRE),
+            js("theme.js")]
+
+
+def test_duplicates_go_and_unused_widget_state_goes():
+    kept = page_scripts.clean_scripts(scripts(), "<p>A page</p>", {REQUIRE})
+    assert [(s.filename, s.attributes.get("body")) for s in kept] == [
+        ("theme.js", None), (None, THEBE)]
+
+
+def test_a_page_that_shows_a_widget_keeps_its_state_and_scripts():
+    body = f'<script type="{page_scripts.WIDGET_VIEW}">{{}}</script>'
+    kept = page_scripts.clean_scripts(scripts(), body, {REQUIRE})
+    assert state() in kept and any(s.filename == REQUIRE for s in kept)
+    assert sum(s.attributes.get("body") == THEBE for s in kept) == 1
+
+
+def test_the_extension_is_in_the_book():
+    config = (ROOT / "_config.yml").read_text()
+    assert "page_scripts: _ext" in config
