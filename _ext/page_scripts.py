@@ -7,10 +7,11 @@ Two fixes, both seen in the browser test (``tests/test_browser.py``):
    sphinx-thebe's ``const THEBE_JS_URL = ...`` is declared twice and every page throws
    ``SyntaxError: Identifier 'THEBE_JS_URL' has already been declared``. Keep the first.
 2. **Unused widget state.** An executed notebook stores the state of its ipywidgets, and
-   myst-nb embeds it in the page's head (with a copy of every figure the widget drew,
-   base64) plus two scripts from a CDN to render it. The course removes the widgets' output
-   from the website (``remove-output``: the static figure stands in for them), so the state
-   is dead weight; drop it, and those scripts, on pages that show no widget.
+   myst-nb embeds it in the page's head, with a copy of every figure the widget drew
+   (base64, hundreds of kilobytes). The course removes the widgets' output from the website
+   (``remove-output``: the static figure stands in for them), so no widget is shown and the
+   state is dead weight: drop it on pages that show no widget. The widget scripts stay:
+   Thebe ("live code") needs them to draw widgets from a live kernel.
 """
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -22,9 +23,9 @@ def _key(script):
     return (script.filename or "", attributes)
 
 
-def clean_scripts(scripts, body, widget_scripts):
-    """The page's scripts without duplicates, and without the widget state and
-    ``widget_scripts`` (URLs) when ``body`` shows no widget."""
+def clean_scripts(scripts, body):
+    """The page's scripts without duplicates, and without the widget state when ``body``
+    shows no widget."""
     shows_widgets = WIDGET_VIEW in (body or "")
     seen, kept = set(), []
     for script in scripts:
@@ -32,8 +33,7 @@ def clean_scripts(scripts, body, widget_scripts):
         if key in seen:
             continue
         seen.add(key)
-        if not shows_widgets and (script.attributes.get("type") == WIDGET_STATE
-                                  or (script.filename or "") in widget_scripts):
+        if not shows_widgets and script.attributes.get("type") == WIDGET_STATE:
             continue
         kept.append(script)
     return kept
@@ -43,8 +43,7 @@ def _on_page(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
         return
-    widget_scripts = set(getattr(app.config, "nb_ipywidgets_js", {}) or {})
-    scripts[:] = clean_scripts(scripts, context.get("body", ""), widget_scripts)
+    scripts[:] = clean_scripts(scripts, context.get("body", ""))
 
 
 def setup(app):

@@ -187,3 +187,13 @@ def test_live_widgets_say_how_to_make_them_live(path):
             assert re.search(r"\blive\b", text, flags=re.I) and \
                 re.search(r"Binder|Colab", text), \
                 f"{path.name}: no note on how to make the widget live before:\n{source(cell)}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_code_that_checks_claims_is_hidden(path):
+    """Cells that assert the prose's numbers are for the authors, not the reader: the site
+    removes them (tag remove-cell)."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code" and re.search(r"^assert\b", source(cell), flags=re.M):
+            assert "remove-cell" in cell["metadata"].get("tags", []), \
+                f"{path.name}: a cell that checks claims is shown:\n{source(cell)[:300]}"

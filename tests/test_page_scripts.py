@@ -26,14 +26,15 @@ def scripts():
 
 
 def test_duplicates_go_and_unused_widget_state_goes():
-    kept = page_scripts.clean_scripts(scripts(), "<p>A page</p>", {REQUIRE})
+    kept = page_scripts.clean_scripts(scripts(), "<p>A page</p>")
+    # The widget scripts stay: Thebe draws widgets with them.
     assert [(s.filename, s.attributes.get("body")) for s in kept] == [
-        ("theme.js", None), (None, THEBE)]
+        ("theme.js", None), (None, THEBE), (REQUIRE, None)]
 
 
 def test_a_page_that_shows_a_widget_keeps_its_state_and_scripts():
     body = f'<script type="{page_scripts.WIDGET_VIEW}">{{}}</script>'
-    kept = page_scripts.clean_scripts(scripts(), body, {REQUIRE})
+    kept = page_scripts.clean_scripts(scripts(), body)
     assert state() in kept and any(s.filename == REQUIRE for s in kept)
     assert sum(s.attributes.get("body") == THEBE for s in kept) == 1
 
