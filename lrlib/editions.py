@@ -57,7 +57,9 @@ def _split(notebook):
             if inside is None:
                 kept.append(cell)
             else:
-                inside[1].append((cell["cell_type"], _source(cell)))
+                tags = set(cell.get("metadata", {}).get("tags", []))
+                hidden = tags & {"remove-cell", "remove-input"}  # not on the website
+                inside[1].append(("hidden" if hidden else cell["cell_type"], _source(cell)))
             continue
         lines = _source(cell).splitlines(keepends=True)
         out, position = [], 0

@@ -51,6 +51,7 @@ NOTEBOOK = nb(
         ```
         The secret reasoning of the first solution."""),
     code("check.first(42)  # the first solution's code"),
+    {**code("assert first_solution_is_checked_here"), "metadata": {"tags": ["remove-cell"]}},
     md("""
         ```{solution-end}
         ```
@@ -105,6 +106,7 @@ def test_solution_texts_and_fingerprints_come_from_the_solutions_only():
     assert set(prints) == {"t-ex-1", "t-ex-2"}
     assert "The secret reasoning of the first solution" in prints["t-ex-1"]
     assert "check.first(42) # the first solution's code" in prints["t-ex-1"]
+    assert not any("first_solution_is_checked_here" in p for p in prints["t-ex-1"])  # hidden
     assert "Secret words of the second solution, with a nested block" in prints["t-ex-2"]
     kept = " ".join(" ".join(sources(strip_solutions(NOTEBOOK))).split())
     assert not any(p in kept for found in prints.values() for p in found)
