@@ -74,8 +74,8 @@ def test_launch_buttons_point_at_the_repository_branch_and_lab():
     # The site's own fixes: scripts once and no dead widget state, a valid theme mode, and
     # per-chapter bibliographies that may share works (only that warning is silenced).
     sphinx = CONFIG["sphinx"]
-    assert sphinx["local_extensions"] == {"page_scripts": "_ext"}
-    assert (ROOT / "_ext" / "page_scripts.py").exists()
+    assert sphinx["local_extensions"] == {"page_fixes": "_ext"}
+    assert (ROOT / "_ext" / "page_fixes.py").exists()
     assert sphinx["config"]["html_context"]["default_mode"] in ("light", "dark", "auto")
     silenced = sphinx["config"]["suppress_warnings"]
     assert [w for w in silenced if w.startswith("bibtex")] == ["bibtex.duplicate_citation"]

@@ -70,6 +70,14 @@ def test_every_chapter_has_its_launch_buttons(site, docname):
         assert "initThebeSBT()" in markup, f"{docname}: no Thebe (live code) button"
 
 
+@pytest.mark.parametrize("docname", [p for p in PAGES if p not in CHAPTER_IDS])
+def test_other_pages_have_no_launch_buttons(site, docname):
+    """Colab opens only .ipynb files: a page written in Markdown gets no launch menu."""
+    links = " ".join(hrefs(page_html(docname)))
+    assert "colab.research.google.com/github" not in links
+    assert "/v2/gh/" not in links and "git-pull?repo" not in links
+
+
 @pytest.mark.parametrize("docname", PAGES)
 def test_pages_are_clean(site, docname):
     markup = page_html(docname)
@@ -81,7 +89,7 @@ def test_pages_are_clean(site, docname):
                 f"{docname}: an output looks like a log line, warning or progress bar " \
                 f"({pattern!r}): {text[:200]!r}"
     # Widgets cannot render without a kernel: their output is removed, and so is their
-    # state (see _ext/page_scripts.py).
+    # state (see _ext/page_fixes.py).
     assert "application/vnd.jupyter.widget-view+json" not in markup, \
         f"{docname}: a widget view on the static page (tag its cell remove-output)"
     assert "application/vnd.jupyter.widget-state+json" not in markup

@@ -1,6 +1,7 @@
-"""A Sphinx extension of the book: each page gets the scripts it needs, once.
+"""A Sphinx extension of the book: fixes to what each page carries, seen in the browser.
 
-Two fixes, both seen in the browser test (``tests/test_browser.py``):
+Three fixes, found with the browser test (``tests/test_browser.py``) and the HTML test
+(``tests/test_site.py``):
 
 1. **Duplicate inline scripts.** Sphinx < 8.2 adds an inline script (``add_js_file(None,
    body=...)``) registered after the builder started twice (sphinx-doc/sphinx#13402), so
@@ -12,6 +13,10 @@ Two fixes, both seen in the browser test (``tests/test_browser.py``):
    (``remove-output``: the static figure stands in for them), so no widget is shown and the
    state is dead weight: drop it on pages that show no widget. The widget scripts stay:
    Thebe ("live code") needs them to draw widgets from a live kernel.
+3. **Launch buttons only where they work.** The theme gives every notebook page a rocket
+   menu; for a page written as a MyST markdown notebook (the instructors' page) its Colab
+   link is broken (Colab opens .ipynb files only) and Binder opens it as plain text. The
+   chapters are .ipynb files and keep theirs.
 """
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -39,14 +44,26 @@ def clean_scripts(scripts, body):
     return kept
 
 
+def launch_only_for_ipynb(header_buttons, source_suffix):
+    """The page's header buttons, without the launch menu unless the page is a .ipynb."""
+    if source_suffix == ".ipynb":
+        return list(header_buttons)
+    return [button for button in header_buttons if button.get("label") != "launch-buttons"]
+
+
 def _on_page(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
-    if not scripts:
-        return
-    scripts[:] = clean_scripts(scripts, context.get("body", ""))
+    if scripts:
+        scripts[:] = clean_scripts(scripts, context.get("body", ""))
+    buttons = context.get("header_buttons")
+    if buttons and pagename in app.env.found_docs:
+        suffix = str(app.env.doc2path(pagename)).rsplit(".", 1)[-1]
+        buttons[:] = launch_only_for_ipynb(buttons, f".{suffix}")
+        if not any(b.get("label") == "launch-buttons" for b in buttons):
+            context["use_thebe"] = False
 
 
 def setup(app):
-    # After myst-nb (priority 500) has added the page's own scripts.
+    # After myst-nb (500) has added the page's own scripts and the theme (501) its buttons.
     app.connect("html-page-context", _on_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
