@@ -17,7 +17,13 @@ Three fixes, found with the browser test (``tests/test_browser.py``) and the HTM
    menu; for a page written as a MyST markdown notebook (the instructors' page) its Colab
    link is broken (Colab opens .ipynb files only) and Binder opens it as plain text. The
    chapters are .ipynb files and keep theirs.
+4. **Generated pages stay current.** A page that asks to be executed at every build
+   (``execution_mode: force`` in its notebook metadata, as the instructors' page does: it
+   reads the chapters' exercises) is read again at every build; otherwise Sphinx would only
+   re-read it when its own file changes, and an incremental build would keep an old index.
 """
+
+import re
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -51,6 +57,25 @@ def launch_only_for_ipynb(header_buttons, source_suffix):
     return [button for button in header_buttons if button.get("label") != "launch-buttons"]
 
 
+_FORCE = re.compile(r"""execution_mode["']?\s*:\s*["']?force""")
+
+
+def always_executed(text):
+    """Does a page's source ask to be executed at every build?"""
+    return bool(_FORCE.search(text))
+
+
+def _outdated(app, env, added, changed, removed):
+    pages = []
+    for docname in env.found_docs:
+        path = env.doc2path(docname)
+        if str(path).endswith((".md", ".ipynb")) and docname not in changed | added:
+            with open(path, encoding="utf-8") as file:
+                if always_executed(file.read()):
+                    pages.append(docname)
+    return pages
+
+
 def _on_page(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if scripts:
@@ -66,4 +91,5 @@ def _on_page(app, pagename, templatename, context, doctree):
 def setup(app):
     # After myst-nb (500) has added the page's own scripts and the theme (501) its buttons.
     app.connect("html-page-context", _on_page, priority=900)
+    app.connect("env-get-outdated", _outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

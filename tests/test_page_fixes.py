@@ -48,3 +48,11 @@ def test_launch_buttons_only_on_ipynb_pages():
     buttons = [{"label": "download-buttons"}, {"label": "launch-buttons"}]
     assert page_fixes.launch_only_for_ipynb(buttons, ".ipynb") == buttons
     assert page_fixes.launch_only_for_ipynb(buttons, ".md") == [{"label": "download-buttons"}]
+
+
+def test_pages_executed_at_every_build_are_read_at_every_build():
+    assert page_fixes.always_executed("---\nmystnb:\n  execution_mode: force\n---\n# Page")
+    assert page_fixes.always_executed('{"metadata": {"mystnb": {"execution_mode": "force"}}}')
+    assert not page_fixes.always_executed("---\nmystnb:\n  execution_mode: cache\n---")
+    instructors = (ROOT / "chapters" / "instructors.md").read_text()
+    assert page_fixes.always_executed(instructors)
