@@ -197,3 +197,15 @@ def test_code_that_checks_claims_is_hidden(path):
         if cell["cell_type"] == "code" and re.search(r"^assert\b", source(cell), flags=re.M):
             assert "remove-cell" in cell["metadata"].get("tags", []), \
                 f"{path.name}: a cell that checks claims is shown:\n{source(cell)[:300]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_figures_come_from_lrlib_in_the_shared_style(path):
+    """Figures are drawn by lrlib.plots / lrlib.widgets (the course's style and palette, and
+    detached from pyplot so that each is shown once), not by pyplot directly."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code":
+            text = source(cell)
+            for call in ("plt.subplots(", "plt.figure(", "plt.show(", "plt.style.use(",
+                         "plt.rcParams", "%matplotlib"):
+                assert call not in text, f"{path.name}: {call} (use lrlib.plots) in:\n{text}"
