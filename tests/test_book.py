@@ -50,3 +50,57 @@ def test_requirements_are_the_one_environment():
                for line in lines)
     assert (ROOT / "runtime.txt").read_text().strip().startswith("python-3.")
     assert not (ROOT / "binder").exists(), "Binder must read the top-level requirements.txt"
+
+
+# -- Added with the readers' and instructors' work (issue 6) ---------------------------------
+
+def test_binder_sees_only_requirements_and_runtime():
+    """repo2docker reads the first configuration it finds; any of these would replace or
+    extend the top-level requirements.txt and runtime.txt."""
+    for name in ("binder", ".binder", "environment.yml", "Pipfile", "Pipfile.lock", "setup.py",
+                 "apt.txt", "postBuild", "start", "install.R", "DESCRIPTION", "Project.toml",
+                 "default.nix", "Dockerfile"):
+        assert not (ROOT / name).exists(), f"{name} would change what Binder builds"
+    assert (ROOT / "requirements.txt").exists() and (ROOT / "runtime.txt").exists()
+
+
+def test_launch_buttons_point_at_the_repository_branch_and_lab():
+    repository = CONFIG["repository"]
+    assert repository["branch"] and repository["path_to_book"] == ""
+    buttons = CONFIG["launch_buttons"]
+    assert buttons["notebook_interface"] in ("jupyterlab", "classic")
+    for key in ("binderhub_url", "colab_url", "jupyterhub_url"):
+        assert buttons[key].startswith("https://") and not buttons[key].endswith("/"), key
+    # The site's own fixes: scripts once and no dead widget state, a valid theme mode, and
+    # per-chapter bibliographies that may share works (only that warning is silenced).
+    sphinx = CONFIG["sphinx"]
+    assert sphinx["local_extensions"] == {"page_fixes": "_ext"}
+    assert (ROOT / "_ext" / "page_fixes.py").exists()
+    assert sphinx["config"]["html_context"]["default_mode"] in ("light", "dark", "auto")
+    silenced = sphinx["config"]["suppress_warnings"]
+    assert [w for w in silenced if w.startswith("bibtex")] == ["bibtex.duplicate_citation"]
+    assert (ROOT / "_static" / "exercises.css").exists()
+
+
+def test_reference_pages_are_in_the_toc():
+    toc = (ROOT / "_toc.yml").read_text()
+    for page in ("instructors", "glossary", "bibliography"):
+        assert f"\n      - file: chapters/{page}\n" in toc, page
+    assert "{glossary}" in (ROOT / "chapters" / "glossary.md").read_text()
+    bibliography = (ROOT / "chapters" / "bibliography.md").read_text()
+    assert "{bibliography}" in bibliography and ":filter: cited" in bibliography
+    instructors = (ROOT / "chapters" / "instructors.md").read_text()
+    assert "execution_mode: force" in instructors  # the tables are read afresh at each build
+    assert "exercises.exercise_index" in instructors and "exercises.course_plan" in instructors
+
+
+def test_ci_builds_then_tests_the_website_in_the_browser():
+    ci = (ROOT / ".ci" / "run").read_text()
+    order = [ci.index(step) for step in (
+        "python3 -m pytest\n", "jupyter-book build . -W -n --keep-going",
+        "python3 -m lrlib.editions student --output _build/student",
+        "SITE_TESTS=required")]
+    assert order == sorted(order), "tests, then the build, then the editions, then the site"
+    assert "chromium" in ci and "apt-get install" in ci
+    readme = (ROOT / "README.md").read_text()
+    assert "python -m lrlib.editions student --output" in readme

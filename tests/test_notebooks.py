@@ -109,3 +109,103 @@ def test_colab_install_cell_comes_first(path):
     assert "remove-cell" in code[0]["metadata"].get("tags", [])
     others = "\n".join(source(c) for c in code[1:])
     assert "pip install" not in others, "only the first cell installs anything"
+
+
+# -- Added with the readers' and instructors' work (issue 6) ---------------------------------
+
+# File I/O in a chapter: writing (or reading back) files would let one notebook depend on
+# another's leftovers. Each chapter must run alone, in any order, in a fresh kernel.
+FILE_IO = [
+    r"\bopen\(", r"\.savefig\(", r"\bnp\.save[z]?\(", r"\bnp\.load\(", r"\.to_csv\(",
+    r"\bread_csv\(", r"\bjson\.dump\(", r"\bpickle\.(dump|load)\(", r"\.write_(text|bytes)\(",
+    r"\.read_(text|bytes)\(", r"%%writefile", r"%store", r"%run\b", r"\bos\.(makedirs|mkdir)\(",
+    r"\bshutil\.", r"\bload_model\(", r"\bmodel\.save\(", r"\.save_weights\(",
+    r"\.load_weights\(", r"^\s*(from|import)\s+chapters\b",
+]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_stands_alone(path):
+    """No file is written or read by a chapter's code, so no chapter can depend on what
+    another one left behind (nbval runs each notebook in its own kernel; the build runs them
+    in toc order, nbval alphabetically)."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        text = source(cell)
+        for pattern in FILE_IO:
+            assert not re.search(pattern, text, flags=re.M), \
+                f"{path.name}: file input/output ({pattern!r}) in:\n{text}"
+
+
+def _blocks(path):
+    """The directive blocks of the notebook's markdown cells, in order."""
+    from lrlib.exercises import directive_blocks
+
+    return [block for cell in load(path)["cells"] if cell["cell_type"] == "markdown"
+            for block in directive_blocks(source(cell))]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_solutions_are_dropdowns_right_after_their_exercise(path):
+    blocks = [b for b in _blocks(path) if b.name in ("exercise", "solution-start", "solution")]
+    current = None
+    for block in blocks:
+        if block.name == "exercise":
+            current = block.options.get("label")
+            assert current, f"{path.name}: exercise {block.argument!r} has no :label:"
+            classes = block.options.get("class", "").split()
+            levels = [c for c in classes if c in ("easy", "medium", "hard")]
+            assert len(levels) <= 1, f"{path.name}: {current} has two difficulties {levels}"
+        else:
+            label = block.argument.strip()
+            assert label == current, \
+                f"{path.name}: the solution of {label} does not follow its exercise"
+            assert "dropdown" in block.options.get("class", "").split(), \
+                f"{path.name}: the solution of {label} is not a dropdown (:class: dropdown)"
+            current = None
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_each_chapter_bibliography_lists_its_own_citations(path):
+    bibliographies = [b for b in _blocks(path) if b.name == "bibliography"]
+    assert bibliographies, f"{path.name}: no bibliography"
+    for block in bibliographies:
+        assert block.options.get("filter") == "docname in docnames", \
+            f"{path.name}: use `:filter: docname in docnames` (the full list is its own page)"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_live_widgets_say_how_to_make_them_live(path):
+    """The website has no kernel: before each live widget the reader learns how to run it."""
+    cells = load(path)["cells"]
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "widgets.live(" in source(cell):
+            before = [source(c) for c in cells[max(0, index - 3):index]
+                      if c["cell_type"] == "markdown"]
+            text = "\n".join(before)
+            assert re.search(r"\blive\b", text, flags=re.I) and \
+                re.search(r"Binder|Colab", text), \
+                f"{path.name}: no note on how to make the widget live before:\n{source(cell)}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_code_that_checks_claims_is_hidden(path):
+    """Cells that assert the prose's numbers are for the authors, not the reader: the site
+    removes them (tag remove-cell)."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code" and re.search(r"^assert\b", source(cell), flags=re.M):
+            assert "remove-cell" in cell["metadata"].get("tags", []), \
+                f"{path.name}: a cell that checks claims is shown:\n{source(cell)[:300]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_figures_come_from_lrlib_in_the_shared_style(path):
+    """Figures are drawn by lrlib.plots / lrlib.widgets (the course's style and palette, and
+    detached from pyplot so that each is shown once), not by pyplot directly."""
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code":
+            text = source(cell)
+            for call in ("plt.subplots(", "plt.figure(", "plt.show(", "plt.style.use(",
+                         "plt.rcParams", "%matplotlib"):
+                assert call not in text, f"{path.name}: {call} (use lrlib.plots) in:\n{text}"
