@@ -74,12 +74,11 @@ def test_launch_buttons_point_at_the_repository_branch_and_lab():
     # The site's own fixes: scripts once and no dead widget state, a valid theme mode, and
     # per-chapter bibliographies that may share works (only that warning is silenced).
     sphinx = CONFIG["sphinx"]
-    assert sphinx["local_extensions"] == {"page_fixes": "_ext"}
-    assert (ROOT / "_ext" / "page_fixes.py").exists()
+    assert "lrlib.website" in sphinx["extra_extensions"]
+    assert (ROOT / "lrlib" / "website_static" / "website.css").exists()
     assert sphinx["config"]["html_context"]["default_mode"] in ("light", "dark", "auto")
     silenced = sphinx["config"]["suppress_warnings"]
     assert [w for w in silenced if w.startswith("bibtex")] == ["bibtex.duplicate_citation"]
-    assert (ROOT / "_static" / "exercises.css").exists()
 
 
 def test_reference_pages_are_in_the_toc():

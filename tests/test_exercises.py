@@ -197,5 +197,5 @@ def test_the_real_book_every_exercise_is_indexed_with_a_known_difficulty():
 @pytest.mark.parametrize("level", list(exercises.DIFFICULTIES))
 def test_difficulty_levels_have_times_and_badges(level):
     assert exercises.MINUTES[level] > 0
-    css = (ROOT / "_static" / "exercises.css").read_text()
+    css = (ROOT / "lrlib" / "website_static" / "website.css").read_text()
     assert f'content: "{level}"' in css and f"div.exercise.{level}" in css

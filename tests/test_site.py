@@ -89,7 +89,7 @@ def test_pages_are_clean(site, docname):
                 f"{docname}: an output looks like a log line, warning or progress bar " \
                 f"({pattern!r}): {text[:200]!r}"
     # Widgets cannot render without a kernel: their output is removed, and so is their
-    # state (see _ext/page_fixes.py).
+    # state (see lrlib/website.py).
     assert "application/vnd.jupyter.widget-view+json" not in markup, \
         f"{docname}: a widget view on the static page (tag its cell remove-output)"
     assert "application/vnd.jupyter.widget-state+json" not in markup

@@ -1,4 +1,7 @@
-"""A Sphinx extension of the book: fixes to what each page carries, seen in the browser.
+"""The book's Sphinx extension (``sphinx: extra_extensions: [lrlib.website]``).
+
+It adds the course's stylesheet (``website.css``: difficulty badges on exercises) and
+fixes what each page carries, as seen in the browser.
 
 Three fixes, found with the browser test (``tests/test_browser.py``) and the HTML test
 (``tests/test_site.py``):
@@ -88,7 +91,20 @@ def _on_page(app, pagename, templatename, context, doctree):
             context["use_thebe"] = False
 
 
+STYLESHEET = "website.css"  # in website_static/
+
+
+def _add_static_path(app):
+    import pathlib
+
+    here = str(pathlib.Path(__file__).resolve().parent / "website_static")
+    if here not in app.config.html_static_path:
+        app.config.html_static_path.append(here)
+
+
 def setup(app):
+    app.connect("builder-inited", _add_static_path)
+    app.add_css_file(STYLESHEET)
     # After myst-nb (500) has added the page's own scripts and the theme (501) its buttons.
     app.connect("html-page-context", _on_page, priority=900)
     app.connect("env-get-outdated", _outdated)

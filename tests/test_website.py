@@ -1,14 +1,12 @@
-"""_ext/page_fixes.py: scripts once, no unused widget state, launch buttons on notebooks."""
+"""lrlib/website.py: scripts once, no unused widget state, launch buttons on notebooks."""
 
-import importlib.util
 import pathlib
 
 from sphinx.builders.html import _assets
 
+from lrlib import website as page_fixes  # noqa: the extension is loaded as lrlib.website
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("page_fixes", ROOT / "_ext" / "page_fixes.py")
-page_fixes = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(page_fixes)
 
 THEBE = 'const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"'
 REQUIRE = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/require.min.js"
@@ -41,7 +39,7 @@ def test_a_page_that_shows_a_widget_keeps_its_state_and_scripts():
 
 def test_the_extension_is_in_the_book():
     config = (ROOT / "_config.yml").read_text()
-    assert "page_fixes: _ext" in config
+    assert "- lrlib.website" in config
 
 
 def test_launch_buttons_only_on_ipynb_pages():
