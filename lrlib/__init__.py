@@ -14,6 +14,9 @@ Submodules (imported on first use, so ``import lrlib`` stays fast):
 - :mod:`lrlib.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.check`: checkers that give learners feedback on exercises.
 - :mod:`lrlib.reproducibility`: seeds, op determinism and a quiet TensorFlow.
+- :mod:`lrlib.exercises` and :mod:`lrlib.editions`: the exercise index for instructors and
+  the solution-free (student) edition of the website.
+- ``lrlib.website``: the book's Sphinx extension (loaded by the build, not by notebooks).
 
 Importing lrlib first silences TensorFlow's start-up log lines (they must be set before
 TensorFlow is imported), so import lrlib before keras or tensorflow.
@@ -32,6 +35,8 @@ _SUBMODULES = (
     "curvature",
     "data",
     "descent",
+    "editions",
+    "exercises",
     "experiments",
     "landscapes",
     "plots",
