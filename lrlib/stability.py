@@ -1,7 +1,7 @@
 """Stability of gradient descent: the quadratic theory, and the edge of stability of a network.
 
-**On a quadratic** $L(x) = \\tfrac12 \\sum_i \\lambda_i x_i^2$ each step multiplies coordinate $i$ by
-$1 - \\eta\\lambda_i$. :func:`regime` names what that does in one dimension (slow, fastest,
+**On a quadratic** $L(x) = \\tfrac12 \\sum_i \\lambda_i x_i^2$ each step multiplies coordinate
+$i$ by $1 - \\eta\\lambda_i$. :func:`regime` names what that does in one dimension (slow, fastest,
 oscillating, diverging); :func:`measured_rate` measures the factor by which a run's distance
 to the minimum shrinks per step, to compare with the theory
 (:meth:`lrlib.landscapes.Quadratic.contraction`; at the best fixed rate,

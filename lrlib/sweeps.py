@@ -152,7 +152,7 @@ def plot_sweep(axes, sweep, window=10, baseline=None):
     ax_loss.set_xlabel("step $t$ (optimizer steps)")
     ax_loss.set_ylabel(f"training loss, mean of {window} steps (log)")
     ax_loss.set_title(f"{sweep.optimizer.upper()}: training loss at each rate")
-    ax_loss.legend(loc="lower left", fontsize=8)
+    ax_loss.legend(loc="upper right", fontsize=8)
     if steps_per_epoch:
         top = ax_loss.secondary_xaxis("top", functions=(lambda s: s / steps_per_epoch,
                                                         lambda e: e * steps_per_epoch))
