@@ -102,7 +102,11 @@ def measured_rate(trajectory, landscape, start=None):
         >>> round(measured_rate(run, bowl), 4), round(9 / 11, 4)
         (0.8182, 0.8182)
     """
-    distances = np.linalg.norm(trajectory.points - landscape.global_minimum, axis=-1)
+    offsets = np.asarray(trajectory.points - landscape.global_minimum, dtype=float)
+    # A norm that does not underflow for tiny offsets (squares of 1e-170 would be 0).
+    scale = np.max(np.abs(offsets), axis=-1)
+    safe = np.where(scale > 0, scale, 1.0)
+    distances = scale * np.linalg.norm(offsets / safe[:, None], axis=-1)
     count = len(distances) - 1
     if count < 1:
         raise ValueError("`trajectory` must have at least one step")

@@ -52,6 +52,12 @@ def test_measured_rate_at_the_best_rate_is_kappa_formula():
                                                               rel=1e-9)
 
 
+def test_measured_rate_survives_tiny_distances():
+    bowl = Quadratic(curvatures=(1.0, 2.0))
+    run = gradient_descent(bowl, [1.0, 1.0], 0.625, steps=400)   # reaches ~1e-170
+    assert measured_rate(run, bowl, start=300) == pytest.approx(0.375, rel=1e-9)
+
+
 def test_measured_rate_above_one_when_diverging_and_bad_arguments():
     bowl = Quadratic(curvatures=(1.0, 10.0))
     assert measured_rate(gradient_descent(bowl, [1.0, 1.0], 0.21, 30), bowl) > 1.0
