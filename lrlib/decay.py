@@ -51,6 +51,10 @@ __all__ = [
     "first_difference",
     "paired_loss_ratio",
     "paired_loss_ratio_curve",
+    "plot_paired_ratios",
+    "Row",
+    "compare",
+    "format_table",
     "first_update",
     "BowlRun",
     "NoisyBowl",
@@ -323,6 +327,85 @@ def paired_loss_ratio_curve(run, reference, window=10):
     counts = np.minimum(np.arange(1, n + 1), window)
     starts = np.arange(1, n + 1) - counts
     return np.exp((cumulative[1:] - cumulative[starts]) / counts)
+
+
+def plot_paired_ratios(ax, runs, references, marks=(), window=10, title=None):
+    """Plot :func:`paired_loss_ratio_curve` for pairs of runs (one line per seed).
+
+    ``runs`` and ``references`` are lists of runs paired by seed; ``marks`` are steps to
+    draw as vertical lines (the drops). Below 1: the run's loss is lower than the
+    reference's on the same batches.
+    """
+    from lrlib.plots import COLORS, PALETTE, use_style
+
+    use_style()
+    if len(runs) != len(references) or not runs:
+        raise ValueError("`runs` and `references` must be non-empty lists of equal length")
+    for index, (run, reference) in enumerate(zip(runs, references)):
+        curve = paired_loss_ratio_curve(run, reference, window)
+        ax.plot(curve, color=COLORS[index % len(COLORS)], linewidth=1.2,
+                label=f"seed {getattr(run, 'seed', index)}")
+    ax.axhline(1.0, color=PALETTE["black"], linewidth=1.0)
+    for step in marks:
+        ax.axvline(step, color="0.45", linewidth=0.8, linestyle=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel(f"loss ratio, mean of {window} steps (log)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left")
+    return ax
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One line of a comparison: a label, the seeds' summary, and two more numbers.
+
+    Attributes:
+        label: the group's name.
+        summary: an :class:`lrlib.experiments.Summary` (test accuracy, test loss, steps to
+            the target accuracy).
+        training_loss: the mean over seeds of the last epoch's training loss.
+        mean_rate: the mean learning rate the runs used (the area under the schedule,
+            divided by the steps).
+    """
+
+    label: str
+    summary: object
+    training_loss: float
+    mean_rate: float
+
+
+def compare(groups):
+    """A :class:`Row` per entry of ``groups`` (a mapping of label to a list of runs)."""
+    from lrlib.experiments import summarize
+
+    rows = []
+    for label, runs in groups.items():
+        runs = list(runs)
+        finished = [r for r in runs if not r.diverged]
+        losses = [float(r.history["loss"][-1]) for r in finished]
+        rates = [float(np.mean(r.learning_rates)) for r in runs]
+        rows.append(Row(label, summarize(runs),
+                        float(np.mean(losses)) if losses else math.inf,
+                        float(np.mean(rates))))
+    return rows
+
+
+def format_table(rows):
+    """The rows of :func:`compare` as a plain-text table."""
+    from lrlib.experiments import TARGET_ACCURACY
+
+    width = max(len(row.label) for row in rows)
+    lines = [f"{'':{width}}  test accuracy   test loss       train loss  "
+             f"steps to {TARGET_ACCURACY:.0%}  mean rate"]
+    for row in rows:
+        s = row.summary
+        steps = "never" if math.isinf(s.steps_to_target) else f"{s.steps_to_target:.0f}"
+        lines.append(f"{row.label:{width}}  {s.accuracy_mean:.3f} ± {s.accuracy_std:.3f}   "
+                     f"{s.loss_mean:.3f} ± {s.loss_std:.3f}   {row.training_loss:.4f}      "
+                     f"{steps:>5}         {row.mean_rate:.3f}")
+    return "\n".join(lines)
 
 
 # -- the first step of an optimizer ---------------------------------------------------------------
