@@ -96,7 +96,8 @@ def multi_step_decay(initial_learning_rate, milestones, drop_factor):
     initial = validation.positive("initial_learning_rate", initial_learning_rate)
     steps = _milestones(milestones)
     factor = validation.real("drop_factor", drop_factor, low=0.0, high=1.0, low_open=True)
-    values = [initial * factor**i for i in range(len(steps) + 1)]
+    # Rounded to 12 significant digits, so that 1.0 * 0.1**2 prints as 0.01.
+    values = [float(f"{initial * factor**i:.12g}") for i in range(len(steps) + 1)]
     return keras.optimizers.schedules.PiecewiseConstantDecay([m - 1 for m in steps], values)
 
 
@@ -336,6 +337,8 @@ def plot_paired_ratios(ax, runs, references, marks=(), window=10, title=None):
     draw as vertical lines (the drops). Below 1: the run's loss is lower than the
     reference's on the same batches.
     """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
     from lrlib.plots import COLORS, PALETTE, use_style
 
     use_style()
@@ -349,6 +352,10 @@ def plot_paired_ratios(ax, runs, references, marks=(), window=10, title=None):
     for step in marks:
         ax.axvline(step, color="0.45", linewidth=0.8, linestyle=":")
     ax.set_yscale("log")
+    # Plain tick labels (0.5, 1, 2) rather than powers of ten: the ratios span little.
+    ax.yaxis.set_major_locator(FixedLocator([0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("step $t$")
     ax.set_ylabel(f"loss ratio, mean of {window} steps (log)")
     if title:
@@ -393,18 +400,21 @@ def compare(groups):
 
 
 def format_table(rows):
-    """The rows of :func:`compare` as a plain-text table."""
+    """The rows of :func:`compare` as a plain-text table: test accuracy and test loss (mean
+    ± standard deviation over seeds), training loss, steps to the target accuracy, mean
+    rate."""
     from lrlib.experiments import TARGET_ACCURACY
 
     width = max(len(row.label) for row in rows)
-    lines = [f"{'':{width}}  test accuracy   test loss       train loss  "
-             f"steps to {TARGET_ACCURACY:.0%}  mean rate"]
+    target = f"to {TARGET_ACCURACY:.0%}"
+    lines = [f"{'':{width}} {'test acc.':11} {'test loss':11} {'train':6} {target:>6} "
+             f"{'mean η':>6}"]
     for row in rows:
         s = row.summary
         steps = "never" if math.isinf(s.steps_to_target) else f"{s.steps_to_target:.0f}"
-        lines.append(f"{row.label:{width}}  {s.accuracy_mean:.3f} ± {s.accuracy_std:.3f}   "
-                     f"{s.loss_mean:.3f} ± {s.loss_std:.3f}   {row.training_loss:.4f}      "
-                     f"{steps:>5}         {row.mean_rate:.3f}")
+        lines.append(f"{row.label:{width}} {s.accuracy_mean:.3f}±{s.accuracy_std:.3f} "
+                     f"{s.loss_mean:.3f}±{s.loss_std:.3f} {row.training_loss:.4f} "
+                     f"{steps:>6} {row.mean_rate:6.3f}")
     return "\n".join(lines)
 
 
