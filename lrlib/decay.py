@@ -1,6 +1,6 @@
 """Decay schedules in practice: Keras equivalents, units, budgets, and a noisy bowl.
 
-The chapters on step decay and exponential decay use this module for four things.
+The chapters on step decay and exponential decay use this module for four things:
 
 - **Keras equivalents.** :func:`piecewise_step_decay` writes
   :class:`lrlib.schedules.StepDecay` as Keras's ``PiecewiseConstantDecay``, and
@@ -17,9 +17,10 @@ The chapters on step decay and exponential decay use this module for four things
 - **Where decay matters.** :class:`NoisyBowl` is a two-dimensional quadratic with noisy
   gradients (the toy problem of Wu et al. 2018): a steep direction whose noise floor grows
   with the rate, and a flat one that needs large steps to make progress. On it, a decaying
-  rate beats the best constant one. :func:`paired_loss_ratio` compares two training runs
-  step by step on the same batches (same seed), which is how the chapters measure what one
-  drop does.
+  rate beats the best constant one.
+
+Measuring what one drop does to a training run is in :mod:`lrlib.counterfactual`; the table
+of the Part II comparisons in :mod:`lrlib.scorecard`.
 
 Example:
     >>> from lrlib.decay import multi_step_decay
@@ -48,14 +49,6 @@ __all__ = [
     "inverse_time_steps_to_fraction",
     "exponential_for_budget",
     "mean_rate",
-    "first_difference",
-    "paired_loss_ratio",
-    "paired_loss_ratio_curve",
-    "plot_paired_ratios",
-    "Row",
-    "compare",
-    "format_table",
-    "first_update",
     "BowlRun",
     "NoisyBowl",
     "NOISY_BOWL",
@@ -270,193 +263,6 @@ def mean_rate(schedule, total_steps):
 
     total = validation.positive_integer("total_steps", total_steps)
     return float(np.mean(evaluate(schedule, total)))
-
-
-# -- comparing two training runs on the same batches ----------------------------------------------
-
-def _losses(run, name):
-    losses = getattr(run, "losses", None)
-    if losses is None:
-        raise ValueError(f"`{name}` must be a training run with `losses`, got {run!r}")
-    return np.asarray(losses, dtype=float)
-
-
-def first_difference(run, reference):
-    """The first step at which two runs' batch losses differ (``None`` if they never do).
-
-    Two runs with the same seed see the same batches in the same order and start from the
-    same weights, so a schedule and a constant rate that agree up to step $k$ give exactly
-    the same losses up to step $k$: the constant run is the schedule's counterfactual.
-    """
-    a, b = _losses(run, "run"), _losses(reference, "reference")
-    n = min(a.size, b.size)
-    differ = np.flatnonzero(a[:n] != b[:n])
-    if differ.size:
-        return int(differ[0])
-    return None if a.size == b.size else n
-
-
-def paired_loss_ratio(run, reference, start, stop):
-    """How much lower (< 1) or higher (> 1) ``run``'s loss is than ``reference``'s.
-
-    The geometric mean over steps ``start .. stop - 1`` of the ratio of the two runs' batch
-    losses, step by step. With the same seed both runs see the same batch at each step, so
-    the ratio cancels how hard each batch is and keeps only the effect of the schedule.
-    """
-    a, b = _losses(run, "run"), _losses(reference, "reference")
-    start = validation.integer("start", start, low=0)
-    stop = validation.integer("stop", stop, low=start + 1)
-    if stop > min(a.size, b.size):
-        raise ValueError(f"`stop` ({stop}) is past the end of a run "
-                         f"({min(a.size, b.size)} steps)")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(a[start:stop]) - np.log(b[start:stop])
-    if not np.all(np.isfinite(logs)):
-        raise ValueError("the losses must be positive and finite over the window")
-    return float(np.exp(np.mean(logs)))
-
-
-def paired_loss_ratio_curve(run, reference, window=10):
-    """:func:`paired_loss_ratio` at every step, over a trailing window (for plots)."""
-    a, b = _losses(run, "run"), _losses(reference, "reference")
-    window = validation.positive_integer("window", window)
-    n = min(a.size, b.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(a[:n]) - np.log(b[:n])
-    logs = np.where(np.isfinite(logs), logs, np.nan)
-    cumulative = np.concatenate([[0.0], np.nancumsum(logs)])
-    counts = np.minimum(np.arange(1, n + 1), window)
-    starts = np.arange(1, n + 1) - counts
-    return np.exp((cumulative[1:] - cumulative[starts]) / counts)
-
-
-def plot_paired_ratios(ax, runs, references, marks=(), window=10, title=None):
-    """Plot :func:`paired_loss_ratio_curve` for pairs of runs (one line per seed).
-
-    ``runs`` and ``references`` are lists of runs paired by seed; ``marks`` are steps to
-    draw as vertical lines (the drops). Below 1: the run's loss is lower than the
-    reference's on the same batches.
-    """
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
-    from lrlib.plots import COLORS, PALETTE, use_style
-
-    use_style()
-    if len(runs) != len(references) or not runs:
-        raise ValueError("`runs` and `references` must be non-empty lists of equal length")
-    for index, (run, reference) in enumerate(zip(runs, references)):
-        curve = paired_loss_ratio_curve(run, reference, window)
-        ax.plot(curve, color=COLORS[index % len(COLORS)], linewidth=1.2,
-                label=f"seed {getattr(run, 'seed', index)}")
-    ax.axhline(1.0, color=PALETTE["black"], linewidth=1.0)
-    for step in marks:
-        ax.axvline(step, color="0.45", linewidth=0.8, linestyle=":")
-    ax.set_yscale("log")
-    # Plain tick labels (0.5, 1, 2) rather than powers of ten: the ratios span little.
-    ax.yaxis.set_major_locator(FixedLocator([0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8]))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("step $t$")
-    ax.set_ylabel(f"loss ratio, mean of {window} steps (log)")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper left")
-    return ax
-
-
-@dataclasses.dataclass(frozen=True)
-class Row:
-    """One line of a comparison: a label, the seeds' summary, and two more numbers.
-
-    Attributes:
-        label: the group's name.
-        summary: an :class:`lrlib.experiments.Summary` (test accuracy, test loss, steps to
-            the target accuracy).
-        training_loss: the mean over seeds of the last epoch's training loss.
-        mean_rate: the mean learning rate the runs used (the area under the schedule,
-            divided by the steps).
-    """
-
-    label: str
-    summary: object
-    training_loss: float
-    mean_rate: float
-
-
-def compare(groups):
-    """A :class:`Row` per entry of ``groups`` (a mapping of label to a list of runs)."""
-    from lrlib.experiments import summarize
-
-    rows = []
-    for label, runs in groups.items():
-        runs = list(runs)
-        finished = [r for r in runs if not r.diverged]
-        losses = [float(r.history["loss"][-1]) for r in finished]
-        rates = [float(np.mean(r.learning_rates)) for r in runs]
-        rows.append(Row(label, summarize(runs),
-                        float(np.mean(losses)) if losses else math.inf,
-                        float(np.mean(rates))))
-    return rows
-
-
-def format_table(rows):
-    """The rows of :func:`compare` as a plain-text table: test accuracy and test loss (mean
-    ± standard deviation over seeds), training loss, steps to the target accuracy, mean
-    rate."""
-    from lrlib.experiments import TARGET_ACCURACY
-
-    width = max(len(row.label) for row in rows)
-    target = f"to {TARGET_ACCURACY:.0%}"
-    lines = [f"{'':{width}} {'test acc.':11} {'test loss':11} {'train':6} {target:>6} "
-             f"{'mean η':>6}"]
-    for row in rows:
-        s = row.summary
-        steps = "never" if math.isinf(s.steps_to_target) else f"{s.steps_to_target:.0f}"
-        lines.append(f"{row.label:{width}} {s.accuracy_mean:.3f}±{s.accuracy_std:.3f} "
-                     f"{s.loss_mean:.3f}±{s.loss_std:.3f} {row.training_loss:.4f} "
-                     f"{steps:>6} {row.mean_rate:6.3f}")
-    return "\n".join(lines)
-
-
-# -- the first step of an optimizer ---------------------------------------------------------------
-
-def first_update(optimizer, learning_rate, seed=0, batch_size=32):
-    """How far one optimizer step moves the weights of the course's digits model.
-
-    Builds the common model (:func:`lrlib.training.build_model`) with ``seed``, takes one
-    step on the first ``batch_size`` training images, and returns
-    ``(weights, updates)``: two flat arrays over every kernel entry (biases, which start at
-    0, are left out), the weights before the step and how much each one moved.
-    Adam's first step moves every weight with a non-zero gradient by almost exactly the
-    learning rate (its normalised step $\\hat m / \\sqrt{\\hat v}$ is $\\pm 1$ at step 1); SGD's
-    moves it by $\\eta$ times its gradient.
-
-    Example:
-        >>> import lrlib
-        >>> from lrlib.decay import first_update
-        >>> weights, updates = first_update("adam", 0.01)
-        >>> weights.size, round(float(np.median(updates)), 4)
-        (4736, 0.01)
-    """
-    import keras
-
-    from lrlib.reproducibility import seed_everything
-    from lrlib.training import _default_data, build_model, make_optimizer
-
-    seed = validation.integer("seed", seed, low=0)
-    batch_size = validation.positive_integer("batch_size", batch_size)
-    data = _default_data()
-    seed_everything(seed)
-    model = build_model(data.num_features, data.num_classes)
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    kernels = [i for i, w in enumerate(model.weights) if len(w.shape) == 2]
-    before = [np.array(w) for w in model.get_weights()]
-    model.train_on_batch(data.x_train[:batch_size], data.y_train[:batch_size])
-    after = model.get_weights()
-    weights = np.concatenate([before[i].ravel() for i in kernels])
-    updates = np.concatenate([np.abs(after[i] - before[i]).ravel() for i in kernels])
-    return weights, updates
 
 
 # -- the noisy bowl ------------------------------------------------------------------------------

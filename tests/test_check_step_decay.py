@@ -28,7 +28,11 @@ def test_epoch_function():
     late = check.epoch_function(lambda epoch, lr: 0.3 * 0.5 ** ((epoch + 1) // 3))
     assert not late and "first drop is at the start of epoch 3" in late.message
     assert "Python float" in check.epoch_function(lambda epoch, lr: 1).message
-    assert "function(epoch, learning_rate)" in check.epoch_function(lambda epoch: 0.3).message
+    assert check.epoch_function(lambda epoch: 0.3 * 0.5 ** (epoch // 3))  # Keras's old form
+    constant = check.epoch_function(lambda epoch: 0.3)
+    assert not constant and "at epoch 3" in constant.message
+    crashing = check.epoch_function(lambda epoch, lr, extra: 0.3)
+    assert not crashing and "TypeError" in crashing.message
     assert not check.epoch_function(...)
     assert not check.epoch_function(0.3)
 

@@ -144,46 +144,6 @@ def test_mean_rate():
         (1 - q) / math.log(1 / q), rel=1e-3)
 
 
-# -- paired comparisons ---------------------------------------------------------------------------
-
-class _Run:
-    def __init__(self, losses):
-        self.losses = np.asarray(losses, dtype=float)
-
-
-def test_first_difference():
-    a = _Run([3.0, 2.0, 1.0, 0.5])
-    assert decay.first_difference(a, _Run([3.0, 2.0, 1.0, 0.5])) is None
-    assert decay.first_difference(a, _Run([3.0, 2.0, 1.1, 0.5])) == 2
-    assert decay.first_difference(a, _Run([3.0, 2.0])) == 2
-    with pytest.raises(ValueError, match="`run`"):
-        decay.first_difference([1.0], a)
-
-
-def test_paired_loss_ratio_is_a_geometric_mean_of_step_ratios():
-    run, reference = _Run([1.0, 1.0, 2.0, 0.5]), _Run([1.0, 1.0, 1.0, 1.0])
-    assert decay.paired_loss_ratio(run, reference, 2, 4) == pytest.approx(1.0)
-    assert decay.paired_loss_ratio(run, reference, 2, 3) == pytest.approx(2.0)
-    curve = decay.paired_loss_ratio_curve(run, reference, window=2)
-    assert curve == pytest.approx([1.0, 1.0, math.sqrt(2.0), 1.0])
-    with pytest.raises(ValueError, match="`stop`"):
-        decay.paired_loss_ratio(run, reference, 2, 9)
-    with pytest.raises(ValueError, match="`stop`"):
-        decay.paired_loss_ratio(run, reference, 2, 2)
-    with pytest.raises(ValueError, match="positive and finite"):
-        decay.paired_loss_ratio(_Run([0.0, 1.0]), _Run([1.0, 1.0]), 0, 2)
-
-
-def test_first_update_adam_moves_every_weight_by_about_the_rate():
-    weights, updates = decay.first_update("adam", 0.1, seed=0)
-    assert weights.shape == updates.shape == (64 * 64 + 64 * 10,)
-    moved = updates[updates > 0]
-    assert moved.size > 0.8 * updates.size  # a few inputs are always 0: their weights stay
-    assert np.median(moved) == pytest.approx(0.1, rel=0.01)
-    _, sgd = decay.first_update("sgd", 0.1, seed=0)
-    assert np.median(sgd) < 0.01  # SGD moves by eta times the gradient, far less here
-
-
 # -- the noisy bowl --------------------------------------------------------------------------------
 
 def test_expected_loss_settles_at_the_floor_at_a_constant_rate():
@@ -237,51 +197,3 @@ def test_noisy_bowl_validates():
         NOISY_BOWL.run(-0.1)
     with pytest.raises(ValueError, match="`high`"):
         NOISY_BOWL.best_constant(low=1.0, high=0.1)
-
-
-# -- comparison tables and plots -------------------------------------------------------------------
-
-def _training_run(seed, accuracy, rates=(0.3, 0.3, 0.1, 0.1), diverged_at=None):
-    from lrlib.training import TrainingRun
-
-    history = {"loss": np.array([1.0, 0.5]), "accuracy": np.array([0.8, 0.9]),
-               "val_loss": np.array([0.6, 0.4]), "val_accuracy": np.array(accuracy)}
-    return TrainingRun(np.array(rates), np.array([2.0, 1.0, 0.8, 0.6]), history, 2,
-                       diverged_at, seed)
-
-
-def test_compare_and_format_table():
-    groups = {"constant": [_training_run(0, [0.9, 0.96]), _training_run(1, [0.95, 0.97])],
-              "decayed": [_training_run(0, [0.9, 0.94], rates=(0.3, 0.2, 0.1, 0.0))]}
-    rows = decay.compare(groups)
-    assert [r.label for r in rows] == ["constant", "decayed"]
-    assert rows[0].summary.accuracy_mean == pytest.approx(0.965)
-    assert rows[0].summary.steps_to_target == pytest.approx(3.0)  # epoch ends 4 and 2
-    assert rows[0].training_loss == pytest.approx(0.5)
-    assert rows[0].mean_rate == pytest.approx(0.2) and rows[1].mean_rate == pytest.approx(0.15)
-    assert math.isinf(rows[1].summary.steps_to_target)
-    table = decay.format_table(rows).splitlines()
-    assert len(table) == 3 and "to 95%" in table[0] and "mean η" in table[0]
-    assert table[1].startswith("constant") and "0.965±0.005" in table[1]
-    assert "never" in table[2]
-    assert len({len(line) for line in table}) == 1  # the columns line up
-
-
-def test_compare_with_a_diverged_run():
-    rows = decay.compare({"wild": [_training_run(0, [0.5, 0.6], diverged_at=3)]})
-    assert rows[0].summary.diverged == 1 and math.isinf(rows[0].training_loss)
-
-
-def test_plot_paired_ratios_draws_one_line_per_pair_and_marks():
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots()
-    runs = [_Run([1.0, 0.5, 0.5, 0.5]), _Run([1.0, 1.0, 2.0, 2.0])]
-    references = [_Run([1.0, 1.0, 1.0, 1.0])] * 2
-    decay.plot_paired_ratios(ax, runs, references, marks=[1], window=1, title="t")
-    assert len(ax.lines) == 2 + 1 + 1  # two ratios, the line at 1, one mark
-    assert ax.lines[0].get_ydata() == pytest.approx([1.0, 0.5, 0.5, 0.5])
-    assert ax.get_title() == "t" and ax.get_yscale() == "log"
-    with pytest.raises(ValueError, match="equal length"):
-        decay.plot_paired_ratios(ax, runs, references[:1])
-    plt.close(fig)

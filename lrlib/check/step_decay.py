@@ -75,6 +75,15 @@ def _reference_epoch(epoch):
     return 0.3 * 0.5 ** (epoch // 3)
 
 
+def _call_like_keras(function, epoch, rate):
+    """Call a ``LearningRateScheduler`` function as Keras 3 does: ``function(epoch, rate)``,
+    falling back to the old one-argument form ``function(epoch)`` on a TypeError."""
+    try:
+        return function(epoch, rate)
+    except TypeError:
+        return function(epoch)
+
+
 def epoch_function(function):
     """Exercise step-decay-ex-epochs: a ``LearningRateScheduler`` function that starts at 0.3
     and halves every 3 epochs (epochs counted from 0, as Keras does)."""
@@ -85,10 +94,7 @@ def epoch_function(function):
     rate = 0.3  # what Keras would pass: the optimizer's current rate
     for epoch in range(12):
         try:
-            got = function(epoch, rate)
-        except TypeError as error:
-            return Result(False, f"Keras calls your function as function(epoch, "
-                                 f"learning_rate); it raised TypeError: {error}")
+            got = _call_like_keras(function, epoch, rate)
         except Exception as error:
             return Result(False, f"your function raised {type(error).__name__}: {error} "
                                  f"at epoch {epoch}.")
@@ -105,7 +111,7 @@ def epoch_function(function):
         rate = got
     # Does it depend on the rate it is given (state), or on the epoch only?
     try:
-        resumed = function(7, 0.3)
+        resumed = _call_like_keras(function, 7, 0.3)
     except Exception:
         resumed = None
     if not (isinstance(resumed, (float, np.floating)) and math.isclose(resumed, _reference_epoch(7),
