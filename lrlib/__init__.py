@@ -10,6 +10,11 @@ Submodules (imported on first use, so ``import lrlib`` stays fast):
   the learning-rate range test.
 - :mod:`lrlib.experiments`: the common setup (model, budget, seeds, baseline) of Parts II-III.
 - :mod:`lrlib.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
+- :mod:`lrlib.decay`: decay schedules in practice: Keras equivalents, epochs and steps,
+  budgets, and the noisy bowl where decay matters.
+- :mod:`lrlib.counterfactual`: what one change to a schedule does to a run, step by step.
+- :mod:`lrlib.scorecard`: the table of the Part II comparisons.
+- :mod:`lrlib.step_size`: how far one optimizer step moves the weights.
 - :mod:`lrlib.plots`: the course's figure style and plotting helpers.
 - :mod:`lrlib.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.check`: checkers that give learners feedback on exercises.
@@ -32,8 +37,10 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "check",
+    "counterfactual",
     "curvature",
     "data",
+    "decay",
     "descent",
     "editions",
     "exercises",
@@ -42,6 +49,8 @@ _SUBMODULES = (
     "plots",
     "reproducibility",
     "schedules",
+    "scorecard",
+    "step_size",
     "training",
     "widgets",
 )
