@@ -105,7 +105,7 @@ def cooling(fig, kind="anneal", noise=None):
     mean_loss = float(np.mean(runs.final_losses))
     ax.set_title(f"{_COOLING_LABELS[kind]}\nwide {wide:.0%}, sharp {sharp:.0%}, "
                  f"mean loss {mean_loss:.2f}", fontsize=10)
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper center")
     if runs.diverged.any():
         annotate_diverged(ax, int(runs.diverged_at[runs.diverged].min()))
     return fig
@@ -208,8 +208,8 @@ def warm_restarts(fig, first_cycle_steps=210, minimum_learning_rate=0.0, cycle_m
                       ha="center", fontsize=9)
     ax_share.set_ylim(0, 1.15)
     ax_share.set_ylabel("share of runs")
-    ax_share.set_title(f"Where {s['starts'][2]} runs end\n(starts spread over "
-                       f"[{s['starts'][0]:g}, {s['starts'][1]:g}])", fontsize=10)
+    ax_share.set_title(f"Where {s['starts'][2]} runs end\n(starts from "
+                       f"{s['starts'][0]:g} to {s['starts'][1]:g})", fontsize=10)
     if spread.diverged.any():
         annotate_diverged(ax_share, int(spread.diverged_at[spread.diverged].min()))
     return fig
@@ -219,7 +219,7 @@ def warm_restarts_controls():
     """The sliders for :func:`warm_restarts`: decay length, floor and cycle multiplier."""
     return {
         "first_cycle_steps": int_slider(210, 20, 420, step=10,
-                                        description="decay length $T_0$ (steps)"),
+                                        description="decay length T₀ (steps)"),
         "minimum_learning_rate": slider(0.0, 0.0, 0.1, step=0.005, description="floor η_min"),
         "cycle_multiplier": slider(1.0, 1.0, 3.0, step=0.25, description="multiplier m"),
     }
