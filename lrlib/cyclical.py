@@ -24,9 +24,10 @@ __all__ = ["range_test_bounds", "ONE_CYCLE_SOURCES", "ONE_CYCLE_DEFAULTS", "one_
 def range_test_bounds(test, fall=0.1):
     """Smith's bounds for a cyclical schedule from a range test: ``(lower, upper)``.
 
-    Smith (2017, section 3.3) runs the rate up and notes two rates: where the loss *starts to
-    fall*, the lower bound, and where it *stops falling* (or turns ragged), the upper bound.
-    Here, on the test's smoothed loss:
+    Smith (2017, section 3.3) runs the rate up and notes two rates on the accuracy curve:
+    where it starts to rise, the lower bound, and where it slows, turns ragged or falls, the
+    upper bound. Read on the loss: where the loss *starts to fall* and where it *stops
+    falling*. Here, on the test's smoothed loss:
 
     - ``lower``: the first rate at which the smoothed loss is ``fall`` (10%) below its start;
     - ``upper``: the rate at which the smoothed loss is lowest.
