@@ -49,8 +49,8 @@ COOLINGS = ("hot", "quench", "anneal")
 
 _COOLING_LABELS = {
     "hot": "hot: constant rate",
-    "quench": "quench: cosine over the first 10%",
-    "anneal": "anneal: cosine over the whole budget",
+    "quench": "quench: cosine over 10%",
+    "anneal": "anneal: cosine over 100%",
 }
 
 
@@ -86,7 +86,7 @@ def _final_basins(well, runs, radius=0.3):
     return wide, sharp
 
 
-@experiment(figsize=(4.2, 3.4))
+@experiment(figsize=(3.5, 3.2))
 def cooling(fig, kind="anneal", noise=None):
     """Where noisy runs started in the sharp minimum end, for one way of cooling."""
     well = DoubleWell()
@@ -104,8 +104,8 @@ def cooling(fig, kind="anneal", noise=None):
     wide, sharp = _final_basins(well, runs)
     mean_loss = float(np.mean(runs.final_losses))
     ax.set_title(f"{_COOLING_LABELS[kind]}\nwide {wide:.0%}, sharp {sharp:.0%}, "
-                 f"mean loss {mean_loss:.2f}", fontsize=10)
-    ax.legend(loc="upper center")
+                 f"mean loss {mean_loss:.2f}", fontsize=9)
+    ax.legend(loc="upper center", fontsize=8)
     if runs.diverged.any():
         annotate_diverged(ax, int(runs.diverged_at[runs.diverged].min()))
     return fig
