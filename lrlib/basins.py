@@ -32,7 +32,7 @@ import dataclasses
 import numpy as np
 
 from lrlib import validation
-from lrlib.descent import Ensemble, Trajectory, descend_many
+from lrlib.descent import DIVERGENCE_FACTOR, Ensemble, Trajectory, descend_many
 from lrlib.landscapes import Landscape
 
 __all__ = [
@@ -44,13 +44,17 @@ __all__ = [
     "outcome",
     "describe",
     "basin_map",
+    "orbits",
     "shares",
     "start_grid",
     "settle",
     "noisy_outcomes",
     "outcome_colors",
     "outcome_labels",
+    "orbit_period",
     "plot_basin_map",
+    "plot_orbits",
+    "plot_positions",
     "plot_runs",
 ]
 
@@ -202,6 +206,52 @@ def basin_map(landscape, starts, rates, steps, *, last=20, tolerance=0.05, keep=
     return BasinMap(rates, points, np.array(found), tails, steps)
 
 
+def orbits(landscape, start, rates, steps, *, keep=100, last=20, tolerance=0.05):
+    """Plain gradient descent from one ``start`` at many fixed ``rates`` at once.
+
+    The runs of an orbit diagram: where a run from the same start ends up, rate by rate.
+    Vectorised over the rates (many rates cost about as much as one), with the update and
+    the divergence rule of :func:`lrlib.descent.descend_many` (no momentum, no noise).
+    Returns a :class:`BasinMap` with one start: ``outcomes`` of shape ``(r, 1)`` and
+    ``tails`` of shape ``(r, keep, 1, d)``.
+    """
+    if not isinstance(landscape, Landscape):
+        raise ValueError(f"`landscape` must be an lrlib landscape, got {landscape!r}")
+    x = np.asarray(start, dtype=float).reshape(-1)
+    if x.shape != (landscape.dim,) or not np.all(np.isfinite(x)):
+        raise ValueError(f"`start` must be {landscape.dim} finite numbers, got {start!r}")
+    eta = np.asarray(rates, dtype=float)
+    if eta.ndim != 1 or eta.size == 0 or not np.all(np.isfinite(eta)) or np.any(eta <= 0):
+        raise ValueError(f"`rates` must be a non-empty list of positive numbers, got {rates!r}")
+    steps = validation.positive_integer("steps", steps)
+    last, tolerance = _check_window(last, tolerance)
+    keep = validation.integer("keep", keep, low=0)
+    if keep > steps + 1:
+        raise ValueError(f"`keep` must be at most steps + 1 = {steps + 1}, got {keep}")
+    x = np.repeat(x[None, :], eta.size, axis=0)
+    points = np.empty((steps + 1, eta.size, landscape.dim))
+    losses = np.empty((steps + 1, eta.size))
+    with np.errstate(all="ignore"):
+        loss = landscape.loss(x)
+        limit = DIVERGENCE_FACTOR * np.maximum(loss - landscape.lowest_loss, 1.0)
+        points[0], losses[0] = x, loss
+        active = np.ones(eta.size, dtype=bool)
+        for t in range(steps):
+            new_x = x - eta[:, None] * landscape.grad(x)
+            new_loss = landscape.loss(new_x)
+            bad = active & ~(np.all(np.isfinite(new_x), axis=-1) & np.isfinite(new_loss)
+                             & (new_loss - landscape.lowest_loss <= limit))
+            active &= ~bad
+            x = np.where(active[:, None], new_x, x)
+            loss = np.where(active, new_loss, loss)
+            points[t + 1], losses[t + 1] = x, loss
+    found = _classify(landscape, points, losses, ~active, last, tolerance)
+    tails = points[points.shape[0] - keep:, :, None, :] if keep else np.empty(
+        (0, eta.size, 1, landscape.dim))
+    return BasinMap(eta, points[0, :1].copy(), found[:, None],
+                    np.swapaxes(tails, 0, 1), steps)
+
+
 def shares(codes_found, codes):
     """The share of ``codes_found`` (any shape) equal to each of ``codes``: ``{code: share}``."""
     codes_found = np.asarray(codes_found)
@@ -241,17 +291,47 @@ def settle(landscape, points, learning_rate=0.02, steps=500, last=20, tolerance=
 
 
 def noisy_outcomes(landscape, starts, learning_rate, steps, noise, seed, settle_steps=500,
-                   settle_rate=None):
+                   settle_rate=None, repeats=1):
     """Noisy gradient descent from ``starts``, then :func:`settle`: the outcome of each run.
 
-    With ``noise=0`` this is plain gradient descent followed by more of it. Each run draws
-    its own noise from one generator seeded by ``seed``. ``settle_rate`` defaults to
-    ``learning_rate``.
+    Each run draws its own noise from one generator seeded by ``seed``; ``settle_rate``
+    defaults to ``learning_rate``. With ``repeats > 1`` every start is run that many times
+    (each run with its own noise) and the result has shape ``(repeats, n)``; otherwise
+    ``(n,)``. With ``noise=0`` the runs are deterministic, so they are run once and the
+    outcomes repeated.
     """
-    runs = descend_many(landscape, starts, learning_rate, steps, noise=noise, seed=seed)
+    repeats = validation.positive_integer("repeats", repeats)
+    noise = validation.non_negative("noise", noise)
+    starts = np.atleast_2d(np.asarray(starts, dtype=float))
+    copies = repeats if noise else 1
+    runs = descend_many(landscape, np.tile(starts, (copies, 1)), learning_rate, steps,
+                        noise=noise, seed=seed)
     rate = learning_rate if settle_rate is None else settle_rate
     found = settle(landscape, runs.final_points, rate, settle_steps)
-    return np.where(runs.diverged, DIVERGED, found)
+    found = np.where(runs.diverged, DIVERGED, found).reshape(copies, len(starts))
+    found = np.repeat(found, repeats // copies, axis=0)
+    return found if repeats > 1 else found[0]
+
+
+def orbit_period(tail, max_period=32, tolerance=1e-6):
+    """The period of the orbit a run ends on: 1 for a fixed point, 2 for a two-cycle, ...
+
+    ``tail`` holds the run's last points, shape ``(k,)`` or ``(k, d)``. Returns the smallest
+    ``p <= max_period`` with every point equal (within ``tolerance``) to the one ``p``
+    steps later, or 0 if there is none (no short cycle: a long or chaotic orbit).
+
+    Example:
+        >>> orbit_period([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
+        2
+    """
+    tail = np.asarray(tail, dtype=float)
+    tail = tail.reshape(len(tail), -1)
+    max_period = validation.positive_integer("max_period", max_period)
+    tolerance = validation.positive("tolerance", tolerance)
+    for p in range(1, min(max_period, len(tail) - 1) + 1):
+        if np.max(np.abs(tail[p:] - tail[:-p])) <= tolerance:
+            return p
+    return 0
 
 
 def plot_basin_map(ax, found, landscape, names=None, stability_lines=True, legend=True):
@@ -327,9 +407,8 @@ def plot_runs(ax, landscape, runs, found, names=None, legend=True, linewidth=0.8
         raise ValueError(f"`found` must have one outcome per run ({runs.diverged.size}), "
                          f"got shape {found.shape}")
     X, Y, Z = landscape.grid(200)
-    shifted = np.log10(Z - Z.min() + 1e-3)
-    ax.contourf(X, Y, shifted, levels=20, cmap="Greys_r", alpha=0.45)
-    ax.contour(X, Y, shifted, levels=20, colors="white", linewidths=0.3)
+    ax.contourf(X, Y, Z, levels=16, cmap="Greys_r", alpha=0.55)
+    ax.contour(X, Y, Z, levels=16, colors="white", linewidths=0.4)
     ax.set_xlim(*landscape.bounds[0])
     ax.set_ylim(*landscape.bounds[1])
     ax.set_xlabel("$x_1$")
@@ -350,4 +429,61 @@ def plot_runs(ax, landscape, runs, found, names=None, legend=True, linewidth=0.8
         handles = [Line2D([], [], color=colors[c], label=labels[c]) for c in present]
         ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True,
                   framealpha=0.85)
+    return ax
+
+
+def plot_orbits(ax, found, landscape, names=None, marks=None, barrier=None):
+    """An orbit diagram: the last points of runs from one start (from :func:`orbits`)
+    against the learning rate. ``marks`` maps labels to rates drawn as dashed lines;
+    ``barrier`` (a position) is drawn as a grey dashed line."""
+    from lrlib.plots import COLORS, use_style
+
+    use_style()
+    if landscape.dim != 1:
+        raise ValueError(f"`landscape` must be 1-D for an orbit diagram, got dim={landscape.dim}")
+    if not isinstance(found, BasinMap) or found.tails.shape[1] == 0:
+        raise ValueError("`found` must be a BasinMap with tails (orbits(..., keep > 0))")
+    tails = found.tails[:, :, 0, 0]
+    rates = np.repeat(found.rates[:, None], tails.shape[1], axis=1)
+    ax.plot(rates.ravel(), tails.ravel(), ",", color=COLORS[0], alpha=0.6)
+    labels = outcome_labels(landscape, names)
+    colors = outcome_colors(landscape)
+    for k, point in enumerate(landscape.minima[:, 0]):
+        ax.axhline(point, color=colors[k], linestyle=":", linewidth=1.0, label=labels[k])
+    if barrier is not None:
+        ax.axhline(barrier, color="0.5", linestyle="--", linewidth=1.0,
+                   label=f"the barrier ($x$ = {barrier:.2f})")
+    for i, (label, rate) in enumerate((marks or {}).items()):
+        ax.axvline(rate, color=COLORS[(i + 1) % len(COLORS)], linestyle="--", linewidth=1.2,
+                   label=label)
+    ax.set_xlabel("learning rate $\\eta$")
+    ax.set_ylabel("where the run is at the end ($x_t$, last steps)")
+    ax.set_xlim(found.rates[0], found.rates[-1])
+    ax.legend(loc="center left", fontsize=8, frameon=True, framealpha=0.9)
+    return ax
+
+
+def plot_positions(ax, landscape, runs, names=None):
+    """1-D runs' positions $x_t$ against the step, minima as dotted lines.
+
+    ``runs`` maps a label to a :class:`lrlib.descent.Trajectory`; runs take the palette's
+    colours from the third on (the first two mark the minima).
+    """
+    from lrlib.plots import COLORS, annotate_diverged, use_style
+
+    use_style()
+    if landscape.dim != 1:
+        raise ValueError(f"`landscape` must be 1-D, got dim={landscape.dim}")
+    labels = outcome_labels(landscape, names)
+    colors = outcome_colors(landscape)
+    for k, point in enumerate(landscape.minima[:, 0]):
+        ax.axhline(point, color=colors[k], linestyle=":", linewidth=1.0, label=labels[k])
+    for i, (label, run) in enumerate(runs.items()):
+        ax.plot(np.arange(len(run.points)), run.points[:, 0], color=COLORS[(i + 2) % 8],
+                linewidth=1.2, label=label)
+        if run.diverged:
+            annotate_diverged(ax, run.diverged_at)
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel("position $x_t$")
+    ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
     return ax

@@ -3,8 +3,8 @@
 Keskar et al. (2017) relate *sharp* minima (a large top Hessian eigenvalue $\\lambda_{max}$)
 to worse generalisation, and large learning rates are said to find *flat* ones. This module
 measures it on the course's small network: :class:`SharpnessTracker` records, at the start
-and at the end of every epoch, the loss on the whole training set and its sharpness
-(:func:`lrlib.curvature.sharpness`, power iteration on Hessian-vector products);
+and at the end of every epoch (or of chosen ones), the loss on the whole training set and
+its sharpness (:func:`lrlib.curvature.sharpness`, power iteration on Hessian-vector products);
 :func:`train_tracking_sharpness` trains with :func:`lrlib.training.train` and returns a
 :class:`SharpnessHistory`.
 
@@ -43,21 +43,24 @@ def training_loss(model, x, y):
 
 
 class SharpnessTracker(keras.callbacks.Callback):
-    """Measure the full-batch training loss and sharpness at the start and every ``every`` epochs.
+    """Measure the full-batch training loss and sharpness at the start and after some epochs.
 
     After ``model.fit(..., callbacks=[tracker])``: ``tracker.steps`` (optimizer steps done at
     each measurement), ``tracker.train_losses`` and ``tracker.sharpness``.
 
     Args:
         x, y: the data both are measured on (the whole training set).
-        every: measure at the end of every ``every``-th epoch.
+        at_epochs: measure at the end of these epochs (counted from 1); every epoch if
+            ``None``.
         iterations, tolerance, seed: passed to :func:`lrlib.curvature.sharpness`.
     """
 
-    def __init__(self, x, y, every=1, iterations=20, tolerance=1e-3, seed=0):
+    def __init__(self, x, y, at_epochs=None, iterations=20, tolerance=1e-3, seed=0):
         super().__init__()
         self.x, self.y = x, y
-        self.every = validation.positive_integer("every", every)
+        if at_epochs is not None:
+            at_epochs = {validation.positive_integer("at_epochs", e) for e in at_epochs}
+        self.at_epochs = at_epochs
         self.iterations = validation.positive_integer("iterations", iterations)
         self.tolerance = validation.positive("tolerance", tolerance)
         self.seed = validation.integer("seed", seed, low=0)
@@ -80,7 +83,7 @@ class SharpnessTracker(keras.callbacks.Callback):
         self._step += 1
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every == 0:
+        if self.at_epochs is None or epoch + 1 in self.at_epochs:
             self._measure()
 
 
@@ -134,11 +137,12 @@ class SharpnessHistory:
 
 
 def train_tracking_sharpness(learning_rate, seed=0, *, epochs=10, batch_size=32, data=None,
-                             every=1, iterations=20):
+                             at_epochs=None, iterations=20):
     """Train the course's network with constant SGD at ``learning_rate``, tracking sharpness.
 
     The training is :func:`lrlib.training.train` (digits by default, 10 epochs of batches of
-    32: the common setup); a :class:`SharpnessTracker` measures on the whole training set.
+    32: the common setup); a :class:`SharpnessTracker` measures on the whole training set at
+    the start and at the end of the epochs ``at_epochs`` (all of them by default).
 
     Example:
         >>> import lrlib
@@ -153,7 +157,8 @@ def train_tracking_sharpness(learning_rate, seed=0, *, epochs=10, batch_size=32,
     if not isinstance(data, Dataset):
         raise ValueError(f"`data` must be an lrlib.data.Dataset, got {data!r}")
     eta = validation.positive("learning_rate", learning_rate)
-    tracker = SharpnessTracker(data.x_train, data.y_train, every=every, iterations=iterations)
+    tracker = SharpnessTracker(data.x_train, data.y_train, at_epochs=at_epochs,
+                               iterations=iterations)
     run = train(eta, epochs=epochs, batch_size=batch_size, seed=seed, data=data,
                 callbacks=[tracker])
     return SharpnessHistory(

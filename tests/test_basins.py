@@ -140,3 +140,60 @@ def test_bad_arguments(well):
     fig, axes = new_figure()
     with pytest.raises(ValueError, match="1-D"):
         basins.plot_basin_map(axes[0, 0], None, MultiMinima())
+
+
+def test_orbits_equal_basin_map_runs_and_show_period_doubling(well):
+    rates = np.array([0.03, 0.06, 0.083, 0.13, 0.17])
+    orb = basins.orbits(well, [-1.3], rates, 600, keep=100)
+    ref = basins.basin_map(well, np.array([[-1.3]]), rates, 600, keep=100)
+    np.testing.assert_array_equal(orb.tails, ref.tails)
+    np.testing.assert_array_equal(orb.outcomes, ref.outcomes)
+    periods = [basins.orbit_period(tail) for tail in orb.tails[:, :, 0, 0]]
+    assert periods == [1, 2, 4, 0, 1]
+    assert orb.outcomes[:, 0].tolist() == [1, -1, -1, -1, 0]
+    assert np.all(orb.tails[3] < -0.49)  # chaotic, yet trapped left of the barrier
+
+
+def test_orbits_report_divergence_and_validate():
+    bowl = Quadratic(curvatures=(10.0,))
+    orb = basins.orbits(bowl, [1.0], [0.1, 0.3], 100, keep=5)
+    assert orb.outcomes[:, 0].tolist() == [0, basins.DIVERGED]
+    assert np.all(np.isfinite(orb.tails))
+    with pytest.raises(ValueError, match="`start`"):
+        basins.orbits(bowl, [1.0, 2.0], [0.1], 10)
+    with pytest.raises(ValueError, match="`rates`"):
+        basins.orbits(bowl, [1.0], [], 10)
+    with pytest.raises(ValueError, match="`max_period`"):
+        basins.orbit_period([1.0, 2.0], max_period=0)
+    assert basins.orbit_period(np.arange(10.0)) == 0
+
+
+def test_noisy_outcomes_repeats_each_start_with_its_own_noise():
+    surface = MultiMinima()
+    grid = basins.start_grid(surface, 3)
+    ends = basins.noisy_outcomes(surface, grid, 0.04, 300, noise=4.0, seed=1, repeats=3)
+    assert ends.shape == (3, 9)
+    assert not np.array_equal(ends[0], ends[1]) or not np.array_equal(ends[1], ends[2])
+    plain = basins.noisy_outcomes(surface, grid, 0.04, 300, noise=0.0, seed=1, repeats=3)
+    assert plain.shape == (3, 9) and np.all(plain == plain[0])
+    single = basins.noisy_outcomes(surface, grid, 0.04, 300, noise=0.0, seed=1)
+    np.testing.assert_array_equal(single, plain[0])
+    with pytest.raises(ValueError, match="`repeats`"):
+        basins.noisy_outcomes(surface, grid, 0.04, 10, noise=1.0, seed=0, repeats=0)
+
+
+def test_plot_orbits_and_positions(well):
+    orb = basins.orbits(well, [-1.3], np.linspace(0.03, 0.2, 20), 200, keep=20)
+    fig, axes = new_figure(1, 2, width=10)
+    basins.plot_orbits(axes[0, 0], orb, well, marks={"escape": 0.16}, barrier=-0.49)
+    labels = [t.get_text() for t in axes[0, 0].get_legend().get_texts()]
+    assert "escape" in labels and any("barrier" in label for label in labels)
+    assert axes[0, 0].get_xlim() == (0.03, 0.2)
+    runs = {"a": gradient_descent(well, [-1.3], 0.02, 50),
+            "b": gradient_descent(Quadratic(curvatures=(10.0,)), [1.0], 0.3, 50)}
+    basins.plot_positions(axes[0, 1], well, runs)
+    assert any("diverged at step" in t.get_text() for t in axes[0, 1].texts)
+    with pytest.raises(ValueError, match="tails"):
+        basins.plot_orbits(axes[0, 0], basins.orbits(well, [-1.3], [0.1], 50, keep=0), well)
+    with pytest.raises(ValueError, match="1-D"):
+        basins.plot_positions(axes[0, 1], MultiMinima(), runs)

@@ -85,3 +85,10 @@ def test_bad_arguments(history):
     with pytest.raises(ValueError, match="`data`"):
         train_tracking_sharpness(0.1, data="digits")
     assert build_model(64, 10).count_params() == 4810
+
+
+def test_at_epochs_chooses_when_to_measure():
+    history = train_tracking_sharpness(0.1, seed=1, epochs=3, at_epochs=(1, 3))
+    assert history.steps.tolist() == [0, 43, 129]
+    with pytest.raises(ValueError, match="`at_epochs`"):
+        train_tracking_sharpness(0.1, epochs=1, at_epochs=(0,))

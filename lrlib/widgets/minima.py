@@ -20,7 +20,7 @@ __all__ = ["minima_explorer", "minima_explorer_controls", "EXPLORER_SETUP", "end
 
 #: The fixed settings of the explorer (the chapter quotes them).
 EXPLORER_SETUP = {
-    "well_steps": 300,
+    "well_steps": 600,
     "surface_steps": 1000,
     # A noisy run never settles; its basin is where a noise-free descent at a rate safe for
     # every minimum (below the smallest 2/lambda) takes it.
