@@ -9,13 +9,17 @@ from lrlib.landscapes import DoubleWell, MultiMinima
 
 
 def test_double_well_predictions():
-    right = {0.02: "sharp", 0.1: "never settles", 0.3: "Wide minimum"}
+    assert check.PREDICTION_RATES == (0.04, 0.12, 0.9)
+    right = {0.04: "sharp", 0.12: "never settles", 0.9: "Never settles "}
     assert check.double_well_predictions(right)
-    wrong = check.double_well_predictions({**right, 0.1: "sharp"})
-    assert not wrong and "η = 0.1" in wrong.message and "bounces" in wrong.message
-    assert not check.double_well_predictions({**right, 0.3: "sharp"})
-    assert "missing" in check.double_well_predictions({0.02: "sharp"}).message
-    assert "not one of" in check.double_well_predictions({**right, 0.02: "left"}).message
+    wrong = check.double_well_predictions({**right, 0.12: "sharp"})
+    assert not wrong and "η = 0.12" in wrong.message and "barrier" in wrong.message
+    escaped = check.double_well_predictions({**right, 0.9: "wide"})
+    assert not escaped and "even of the wide minimum" in escaped.message
+    stays = check.double_well_predictions({**right, 0.04: "never settles"})
+    assert not stays and "below 2/λ" in stays.message
+    assert "missing" in check.double_well_predictions({0.04: "sharp"}).message
+    assert "not one of" in check.double_well_predictions({**right, 0.04: "left"}).message
     assert not check.double_well_predictions(...)
     assert "replace" in check.double_well_predictions({r: ... for r in right}).message
     assert not check.double_well_predictions(["sharp"])

@@ -23,7 +23,7 @@ __all__ = [
 _PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
 
 #: The rates and the start of exercise local-minima-ex-predict.
-PREDICTION_RATES = (0.02, 0.1, 0.3)
+PREDICTION_RATES = (0.04, 0.12, 0.9)
 PREDICTION_START = -1.3
 _PREDICTION_STEPS = 300
 
@@ -43,6 +43,22 @@ def _outcome_at(rate):
     return basins.outcome(well, run)
 
 
+def _why(rate, truth):
+    well = DoubleWell()
+    wide_limit, sharp_limit = 2.0 / well.sharpness(well.minima)
+    if truth == 1:
+        return (f"{rate} is below 2/λ ≈ {sharp_limit:.3f} of the sharp minimum, so it can "
+                "settle there, and the run starts in that valley.")
+    if truth == 0:
+        return (f"{rate} is too large for the narrow valley and large enough to jump out of "
+                f"it, yet below 2/λ ≈ {wide_limit:.2f} of the wide minimum.")
+    if rate > wide_limit:
+        return (f"{rate} is above 2/λ ≈ {wide_limit:.2f} even of the wide minimum: the run "
+                "leaves the sharp valley but can settle nowhere.")
+    return (f"{rate} is above 2/λ ≈ {sharp_limit:.3f}, so the sharp minimum is unstable, "
+            "yet the steps are too short to clear the barrier (that takes about 0.16).")
+
+
 def double_well_predictions(answers):
     """Exercise local-minima-ex-predict: where does the run from $x_0 = -1.3$ end at each rate?
 
@@ -52,7 +68,7 @@ def double_well_predictions(answers):
     if answers is Ellipsis:
         return _PLACEHOLDER
     if not isinstance(answers, dict):
-        return Result(False, "give a dict {rate: prediction}, e.g. {0.02: 'sharp', ...}.")
+        return Result(False, "give a dict {rate: prediction}, e.g. {0.04: 'sharp', ...}.")
     keys = {float(k): v for k, v in answers.items() if isinstance(k, (int, float))}
     missing = [r for r in PREDICTION_RATES if r not in keys]
     if missing:
@@ -67,19 +83,11 @@ def double_well_predictions(answers):
                                  "'never settles'.")
         truth = _outcome_at(rate)
         if _WORDS[word] != truth:
-            hint = {
-                1: "this rate is below 2/λ ≈ 0.045 of the sharp minimum, so it can settle "
-                   "there, and it starts inside the sharp well.",
-                0: "this rate is too large to stay in the narrow well (each step jumps out "
-                   "over the barrier) but small enough for the wide one (2/λ ≈ 0.84).",
-                basins.BOUNCING: "this rate is above 2/λ ≈ 0.045, so the sharp minimum is "
-                                 "unstable, yet its steps are too short to clear the barrier.",
-            }[truth]
             return Result(False, f"at η = {rate} you predicted {said!r}, but the run "
-                                 f"{_SAY[truth]}: {hint}")
-    return Result(True, "all three predictions match the runs: settle where the rate allows "
-                        "(η < 2/λ), bounce where it does not but cannot jump, escape where it "
-                        "can.")
+                                 f"{_SAY[truth]}: {_why(rate, truth)}")
+    return Result(True, "all three predictions match the runs: a run settles only where "
+                        "η < 2/λ, and leaves a valley only when one step can clear its "
+                        "barrier.")
 
 
 def global_limit(answer):
