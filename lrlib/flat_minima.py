@@ -137,11 +137,11 @@ class SharpnessHistory:
 
 
 def train_tracking_sharpness(learning_rate, seed=0, *, epochs=10, batch_size=32, data=None,
-                             at_epochs=None, iterations=20):
+                             hidden=(64,), at_epochs=None, iterations=20):
     """Train the course's network with constant SGD at ``learning_rate``, tracking sharpness.
 
     The training is :func:`lrlib.training.train` (digits by default, 10 epochs of batches of
-    32: the common setup); a :class:`SharpnessTracker` measures on the whole training set at
+    32 and one hidden layer of 64 units: the common setup); a :class:`SharpnessTracker` measures on the whole training set at
     the start and at the end of the epochs ``at_epochs`` (all of them by default).
 
     Example:
@@ -160,7 +160,7 @@ def train_tracking_sharpness(learning_rate, seed=0, *, epochs=10, batch_size=32,
     tracker = SharpnessTracker(data.x_train, data.y_train, at_epochs=at_epochs,
                                iterations=iterations)
     run = train(eta, epochs=epochs, batch_size=batch_size, seed=seed, data=data,
-                callbacks=[tracker])
+                hidden=hidden, callbacks=[tracker])
     return SharpnessHistory(
         learning_rate=eta,
         seed=seed,

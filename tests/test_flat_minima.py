@@ -87,8 +87,11 @@ def test_bad_arguments(history):
     assert build_model(64, 10).count_params() == 4810
 
 
-def test_at_epochs_chooses_when_to_measure():
-    history = train_tracking_sharpness(0.1, seed=1, epochs=3, at_epochs=(1, 3))
-    assert history.steps.tolist() == [0, 43, 129]
+def test_at_epochs_chooses_when_to_measure_and_options_reach_train():
+    history = train_tracking_sharpness(0.1, seed=1, epochs=3, at_epochs=(1, 3),
+                                       batch_size=64, hidden=(16,))
+    assert history.steps.tolist() == [0, 22, 66]
+    assert history.model.count_params() == 64 * 16 + 16 + 16 * 10 + 10
+    assert rescaled_copy(history.model, 3.0).count_params() == history.model.count_params()
     with pytest.raises(ValueError, match="`at_epochs`"):
         train_tracking_sharpness(0.1, epochs=1, at_epochs=(0,))

@@ -8,6 +8,8 @@ settling, bouncing and escaping are easy to tell apart), and the path on the 2-D
 title says how the run ends (see :mod:`lrlib.basins`).
 """
 
+import textwrap
+
 import numpy as np
 
 from lrlib import basins, validation
@@ -16,7 +18,8 @@ from lrlib.landscapes import DoubleWell, MultiMinima
 from lrlib.plots import PALETTE, annotate_diverged, plot_landscape
 from lrlib.widgets.core import experiment, int_slider, log_slider, slider
 
-__all__ = ["minima_explorer", "minima_explorer_controls", "EXPLORER_SETUP", "ending"]
+__all__ = ["minima_explorer", "minima_explorer_controls", "EXPLORER_SETUP", "ending",
+           "panel_ending"]
 
 #: The fixed settings of the explorer (the chapter quotes them).
 EXPLORER_SETUP = {
@@ -47,7 +50,18 @@ def ending(landscape, run, noise, settle_rate, names):
     return "wanders, in no basin"
 
 
-@experiment(figsize=(11.0, 3.5))
+def panel_ending(ax):
+    """How the run of a panel drawn by :func:`minima_explorer` ends: its title after the
+    first line, unwrapped (for checks and tests)."""
+    return " ".join(ax.get_title().split("\n")[1:])
+
+
+def _title(first, ending):
+    """A panel title: a first line, then how the run ends, wrapped to fit a narrow panel."""
+    return first + "\n" + "\n".join(textwrap.wrap(ending, 26))
+
+
+@experiment(figsize=(9.0, 3.4))
 def minima_explorer(fig, learning_rate=0.1, noise=0.0, start=-1.3, start_x=-1.2,
                     start_y=1.2, seed=0):
     """Draw the three panels for one learning rate, gradient noise $\\sigma$ and start."""
@@ -69,7 +83,7 @@ def minima_explorer(fig, learning_rate=0.1, noise=0.0, start=-1.3, start_x=-1.2,
     ax_well.plot(run.points[0, 0], run.losses[0], "s", color=PALETTE["vermillion"],
                  markersize=6)
     ax_well.set_xlim(*well.bounds[0])
-    ax_well.set_title(f"Double well from $x_0$={start:g}\n{said}", fontsize=10)
+    ax_well.set_title(_title(f"Double well from $x_0$ = {start:g}", said), fontsize=9)
 
     steps = np.arange(len(run.points))
     for k, name in WELL_NAMES.items():
@@ -80,10 +94,10 @@ def minima_explorer(fig, learning_rate=0.1, noise=0.0, start=-1.3, start_x=-1.2,
     ax_path.set_xlim(0, s["well_steps"])
     ax_path.set_xlabel("step $t$")
     ax_path.set_ylabel("position $x_t$")
-    ax_path.legend(loc="upper right", fontsize=8)
+    ax_path.legend(loc="upper right", fontsize=7)
     limit = 2.0 / well.sharpness(well.sharp_minimum)
-    ax_path.set_title(f"Double well: $x_t$ against step\n"
-                      f"sharp minimum: $2/\\lambda$ = {limit:.3f}", fontsize=10)
+    ax_path.set_title(f"Double well, position by step\n"
+                      f"sharp minimum: $2/\\lambda$ = {limit:.3f}", fontsize=9)
     if run.diverged:
         annotate_diverged(ax_well, run.diverged_at)
         annotate_diverged(ax_path, run.diverged_at)
@@ -99,7 +113,7 @@ def minima_explorer(fig, learning_rate=0.1, noise=0.0, start=-1.3, start_x=-1.2,
                 markersize=6)
     ax_map.plot(path.points[-1, 0], path.points[-1, 1], "o", color="white",
                 markeredgecolor="black", markersize=6, zorder=6)
-    ax_map.set_title(f"Several minima from ({start_x:g}, {start_y:g})\n{said}", fontsize=10)
+    ax_map.set_title(_title(f"2-D, start ({start_x:g}, {start_y:g})", said), fontsize=9)
     if path.diverged:
         annotate_diverged(ax_map, path.diverged_at)
     noise_text = f", gradient noise $\\sigma$ = {sigma:g} (seed {seed})" if sigma else ""
