@@ -427,7 +427,7 @@ def plot_runs(ax, landscape, runs, found, names=None, legend=True, linewidth=0.8
         order = [c for c in sorted(colors) if c >= 0] + [c for c in sorted(colors) if c < 0][::-1]
         present = [c for c in order if np.any(found == c)]
         handles = [Line2D([], [], color=colors[c], label=labels[c]) for c in present]
-        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True,
+        ax.legend(handles=handles, loc="lower center", fontsize=8, frameon=True,
                   framealpha=0.85)
     return ax
 
