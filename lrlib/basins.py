@@ -11,11 +11,12 @@ A run of gradient descent on a toy landscape ends in one of these ways:
   loss went down and never up: the budget was too short, not the rate too large;
 - it **diverged** (:data:`DIVERGED`).
 
-:func:`outcomes` classifies the runs of an :class:`lrlib.descent.Ensemble` (or one
-:class:`lrlib.descent.Trajectory`); :func:`basin_map` runs
+:func:`outcomes` classifies the runs of an :class:`lrlib.descent.Ensemble`, :func:`outcome`
+one :class:`lrlib.descent.Trajectory`; :func:`basin_map` runs
 :func:`lrlib.descent.descend_many` (vectorised over the starts) once per learning rate of a
-grid and classifies every run; :func:`shares` counts the outcomes; :func:`settle` finishes
-noisy runs with a short noise-free descent (a "quench") to say which basin they are in.
+grid and classifies every run; :func:`orbits` runs one start at many rates at once (for
+orbit diagrams); :func:`shares` counts the outcomes; :func:`settle` finishes noisy runs with
+a short noise-free descent (a "quench") to say which basin they are in.
 
 Example:
     >>> import numpy as np
