@@ -51,11 +51,14 @@ def noise_floor(learning_rate, curvature=1.0, noise=1.0):
 
 
 def settled_minimum(landscape, trajectory, last=20, tolerance=0.05):
-    """Index of the minimum the run's last ``last`` points all sit at, or -1 (not settled)."""
-    if trajectory.diverged:
-        return -1
-    found = landscape.nearest_minimum(trajectory.points[-last:], tolerance=tolerance)
-    return int(found[0]) if np.all(found == found[0]) else -1
+    """Index of the minimum the run settled in, or -1 (bounces, travels or diverged).
+
+    The settling rule is :func:`lrlib.basins.outcome`'s.
+    """
+    from lrlib.basins import outcome
+
+    found = outcome(landscape, trajectory, last=last, tolerance=tolerance)
+    return found if found >= 0 else -1
 
 
 @experiment(figsize=(10.5, 3.3))
