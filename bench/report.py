@@ -185,7 +185,7 @@ def training_table(results, which="per_call"):
     if not found:
         return f"*Training-step cost ({which}): not measured in this run.*"
     unit = "µs/step" if which != "graph" else "µs/call"
-    header = ["schedule", "Keras equivalent", f"lrlib ({unit})", "lrlib / Keras",
+    header = ["schedule", "Keras equivalent", f"lrlib, median ({unit})", "lrlib / Keras",
               "lrlib / constant rate"]
     rows = []
     for name, row in found["rows"].items():
@@ -193,7 +193,7 @@ def training_table(results, which="per_call"):
         rows.append([
             name,
             keras_name or "none",
-            _spread(row["lrlib"]),
+            _number(row["lrlib"]["median"]),
             _ratio(row.get("ratio_keras")) if "ratio_keras" in row else "n/a",
             _ratio(row["ratio_constant"]),
         ])

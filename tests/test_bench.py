@@ -177,7 +177,7 @@ def test_toc_notebooks_include_the_chapters_and_this_page():
 
 def test_report_renders_every_section_and_judges_the_target():
     tables = report.sections(synthetic_results(), ROOT)
-    assert "| cosine | CosineDecay | 1.01 (0.990–1.03) | 1.01× (0.990–1.03) |" \
+    assert "| cosine | CosineDecay | 1.01 | 1.01× (0.990–1.03) |" \
         in tables["training (per call)"]
     verdict = tables["training verdict"]
     assert "within 5% of Keras: cosine (1.01×)" in verdict
