@@ -155,6 +155,10 @@ def run_summary(results):
     load_before = machine.get("load_before")
     load_after = machine.get("load_after")
     versions = ", ".join(f"{k} {v}" for k, v in machine.get("versions", {}).items())
+    cpus = machine.get("cpu_count") or 0
+    busiest = max((load_before or [0])[0], (load_after or [0])[0])
+    busy = ("above the number of CPUs: other work was competing for them"
+            if busiest > cpus else "below the number of CPUs")
     lines = [
         f"- **Run**: `{results.get('command', 'python bench/run.py')}` "
         f"({results.get('mode', 'full')} mode), {results.get('created', 'unknown date')}, "
@@ -164,7 +168,7 @@ def run_summary(results):
         f"{machine.get('platform', 'unknown platform')}; load average "
         f"{_number(load_before[0], 2) if load_before else 'n/a'} before and "
         f"{_number(load_after[0], 2) if load_after else 'n/a'} after the run "
-        "(above the number of CPUs, other work was competing for them).",
+        f"({busy}).",
         f"- **Software**: {versions or 'unknown'}; TensorFlow on "
         f"{machine.get('tensorflow_threads', 'its default threads')}.",
     ]

@@ -186,6 +186,7 @@ def test_report_renders_every_section_and_judges_the_target():
     assert "1.00 µs per step (cosine), 99% of this step" in verdict
     assert "not measured" in tables["training (compiled loop)"]
     assert "not measured in this run (`--quick` skips it)" in tables["book build"]
+    assert "(below the number of CPUs)" in tables["run"]
     assert "`x.draw`" in tables["slider moves"]
     assert "within 100 ms: `x.draw` (1.01 ms)" in tables["slider verdict"]
     assert "Every notebook ran within" in tables["notebooks verdict"]
