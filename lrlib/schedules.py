@@ -579,7 +579,7 @@ class Warmup(Schedule):
     def __init__(self, schedule, warmup_steps, initial_learning_rate=0.0):
         super().__init__()
         if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
-            schedule = Constant(schedule)
+            schedule = Constant(validation.positive("schedule", schedule))
         if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
             raise ValueError(
                 "`schedule` must be a keras LearningRateSchedule or a number, "
@@ -587,14 +587,20 @@ class Warmup(Schedule):
             )
         self.schedule = schedule
         self.warmup_steps = validation.positive_integer("warmup_steps", warmup_steps)
-        self.initial_learning_rate = validation.non_negative(
-            "initial_learning_rate", initial_learning_rate
+        target = float(evaluate(schedule, np.zeros(1))[0])
+        self.initial_learning_rate = validation.real(
+            "initial_learning_rate", initial_learning_rate, low=0.0, high=target
         )
 
+    def _inner(self, t):
+        """The wrapped schedule at steps ``t``, in ``t``'s float type (float64 for NumPy)."""
+        if isinstance(self.schedule, Schedule):
+            return self.schedule._rate(t)
+        return ops.cast(self.schedule(t), keras.backend.standardize_dtype(t.dtype))
+
     def _rate(self, t):
-        dtype = keras.backend.standardize_dtype(t.dtype)
-        target = ops.cast(self.schedule(ops.zeros_like(t)), dtype)
-        after = ops.cast(self.schedule(ops.maximum(t - self.warmup_steps, 0.0)), dtype)
+        target = self._inner(ops.zeros_like(t))
+        after = self._inner(ops.maximum(t - self.warmup_steps, 0.0))
         start = self.initial_learning_rate
         ramp = start + (target - start) * (t / self.warmup_steps)
         return ops.where(t < self.warmup_steps, ramp, after)

@@ -65,3 +65,15 @@ def test_bad_arguments():
         small_multiples(schedule_explorer, "family", [])
     with pytest.raises(ValueError, match="`learning_rate`"):
         render(roles.three_roles, learning_rate=0.0)
+
+
+def test_warmup_slider_follows_the_budget():
+    # Budget 100 with warmup 500 used to be reachable, and drawing it raised a ValueError.
+    controls = schedule_explorer_controls()
+    controls["warmup_steps"].value = 500
+    controls["total_steps"].value = 100
+    assert controls["warmup_steps"].max == 50 and controls["warmup_steps"].value == 50
+    fig = render(schedule_explorer, **{name: c.value for name, c in controls.items()})
+    assert fig.axes[0].get_title().startswith("cosine")
+    controls["total_steps"].value = 5000
+    assert controls["warmup_steps"].max == 500

@@ -42,11 +42,27 @@ def schedule_explorer(fig, family="cosine", learning_rate=0.1, total_steps=1000,
     return fig
 
 
+#: The warmup slider's largest value; it never exceeds half the budget.
+MAX_WARMUP_STEPS = 500
+
+
 def schedule_explorer_controls():
-    """The ipywidgets controls for :func:`schedule_explorer`, for :func:`lrlib.widgets.live`."""
-    return {
+    """The ipywidgets controls for :func:`schedule_explorer`, for :func:`lrlib.widgets.live`.
+
+    The warmup slider's maximum follows the budget (at most half of it), so no combination
+    of the sliders asks for a warmup longer than the budget allows.
+    """
+    controls = {
         "family": dropdown(FAMILIES, value="cosine", description="schedule"),
         "learning_rate": log_slider(0.1, 1e-3, 1.0, description="peak rate η"),
         "total_steps": int_slider(1000, 100, 5000, step=100, description="budget (steps)"),
-        "warmup_steps": int_slider(0, 0, 500, step=10, description="warmup steps"),
+        "warmup_steps": int_slider(0, 0, MAX_WARMUP_STEPS, step=10, description="warmup steps"),
     }
+    budget, warmup = controls["total_steps"], controls["warmup_steps"]
+
+    def follow_budget(change=None):
+        warmup.max = min(MAX_WARMUP_STEPS, budget.value // 2)  # lowers the value if needed
+
+    budget.observe(follow_budget, names="value")
+    follow_budget()
+    return controls

@@ -1,0 +1,246 @@
+"""Determinism: a chapter run twice prints the same numbers; every training path is seeded.
+
+Design (CI executes every notebook twice already, under nbval and in the book build, on two
+cores, and must stay well under 30 minutes):
+
+- The **first run** of each chapter is nbval's, in this same pytest session: a plugin
+  registered by ``tests/conftest.py`` keeps every cell's outputs as nbval executes it, and
+  this file's chapter tests are moved after the notebooks (see the same conftest). That run
+  costs nothing extra.
+- The **second run** executes again only the chapters that train Keras models (those whose
+  code uses ``lrlib.training``, ``lrlib.experiments`` or ``.fit(``): TensorFlow is where
+  non-determinism hides (thread scheduling, oneDNN's operation order, unseeded weights or
+  shuffling). So the extra cost is one execution of the training chapters, not two more
+  executions of every notebook. Chapters that use only NumPy draw their randomness from
+  explicit ``seed=`` arguments of ``lrlib``, which ``tests/test_descent.py`` checks.
+- What is compared: every code cell's printed text (``stdout`` and ``stderr``) and the text
+  of its result (``text/plain``, ``text/markdown``): the numbers a reader sees. Memory
+  addresses (``0x7f...``) are masked. Figures are not compared byte for byte: a live widget's
+  first drawing lands in the cell's outputs under nbval but in the widget's state under
+  ``nbclient``, and the numbers a figure shows are asserted in the chapters' checked-claims
+  cells, which run in both executions.
+- The test is honest: if a chapter printed different numbers on a second run (an unseeded
+  model, a shuffled ``set`` of strings, a time), the two texts differ and it fails, showing
+  the first differing cell.
+- Run alone (``pytest tests/test_determinism.py``), nbval has not run the chapters, so the
+  test executes each training chapter twice itself.
+
+And, statically and dynamically, every path of ``lrlib`` that trains a model (calls
+``.fit``) seeds through :func:`lrlib.reproducibility.seed_everything`, the one place where
+seeds and op determinism are set.
+"""
+
+import ast
+import pathlib
+import re
+
+import numpy as np
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LRLIB = ROOT / "lrlib"
+
+#: Code that trains a Keras model.
+TRAINS = re.compile(r"lrlib\.training|lrlib\.experiments|from lrlib import[^\n]*"
+                    r"\b(training|experiments)\b|\.fit\(")
+
+
+def toc_chapters():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = []
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts") or []:
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
+
+
+def code_cells(path):
+    import nbformat
+
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def trains_a_model(path):
+    return any(TRAINS.search(cell.source) for cell in code_cells(path))
+
+
+TRAINING_CHAPTERS = [p for p in toc_chapters() if trains_a_model(p)]
+
+
+def printed(outputs):
+    """The text a reader sees in one cell's outputs: streams and results' text."""
+    parts = []
+    streams = {}
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream":
+            streams[output["name"]] = streams.get(output["name"], "") + output["text"]
+        elif kind == "execute_result":
+            data = output.get("data", {})
+            parts += [f"[{mime}] {data[mime]}" for mime in ("text/plain", "text/markdown")
+                      if mime in data]
+        elif kind == "error":
+            parts.append(f"[error] {output.get('ename')}: {output.get('evalue')}")
+    parts = [f"[{name}] {text}" for name, text in sorted(streams.items())] + parts
+    return re.sub(r"0x[0-9a-fA-F]+", "0x…", "\n".join(parts))
+
+
+def execute(path):
+    """Execute a notebook as nbval does (this environment's kernel, the notebook's folder)."""
+    import subprocess
+
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+
+    notebook = nbformat.read(path, as_version=4)
+    manager = KernelManager(kernel_name=CURRENT_ENV_KERNEL_NAME,
+                            kernel_spec_manager=NbvalKernelspecManager())
+    client = NotebookClient(notebook, km=manager, timeout=600,
+                            resources={"metadata": {"path": str(path.parent)}})
+    with client.setup_kernel(stderr=subprocess.DEVNULL):
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, index)
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    return {number: printed(cell.outputs) for number, cell in enumerate(cells)}
+
+
+def first_difference(first, second):
+    for number in sorted(set(first) | set(second)):
+        a, b = first.get(number), second.get(number)
+        if a != b:
+            return number, a, b
+    return None
+
+
+# -- the chapters ------------------------------------------------------------------------------
+
+def test_the_course_has_training_chapters():
+    assert TRAINING_CHAPTERS, "no chapter trains a Keras model: the pattern TRAINS is stale"
+
+
+@pytest.mark.determinism
+@pytest.mark.parametrize("path", TRAINING_CHAPTERS, ids=lambda p: p.name)
+def test_training_chapter_prints_the_same_numbers_twice(path, request):
+    recorder = request.config.pluginmanager.get_plugin("lrlib_notebook_outputs")
+    first = recorder.outputs_of(path) if recorder is not None else None
+    if first is None:  # nbval did not run it (completely) in this session: run it here
+        first = execute(path)
+    second = execute(path)
+    difference = first_difference(first, second)
+    if difference is not None:
+        number, a, b = difference
+        pytest.fail(f"{path.name}, code cell {number}, printed differently on a second run:\n"
+                    f"first:\n{a}\nsecond:\n{b}")
+    assert any(re.search(r"\d", text) for text in first.values()), \
+        f"{path.name} prints no numbers: nothing to compare"
+
+
+def test_printed_text_keeps_numbers_and_masks_addresses():
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "loss 0.25\n"},
+               {"output_type": "stream", "name": "stdout", "text": "acc 0.9\n"},
+               {"output_type": "display_data", "data": {"image/png": "abc"}},
+               {"output_type": "execute_result",
+                "data": {"text/plain": "<Obj at 0x7f3a2b>", "image/png": "xyz"}}]
+    text = printed(outputs)
+    assert "loss 0.25\nacc 0.9" in text and "0x…" in text and "abc" not in text
+    changed = [dict(outputs[0], text="loss 0.26\n")] + outputs[1:]
+    assert first_difference({0: text}, {0: printed(changed)})[0] == 0
+
+
+def test_a_chapter_printing_different_numbers_is_caught(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import random\nprint(round(random.random(), 6))"),
+                      nbformat.v4.new_code_cell("print('same every time: 42')")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    path = tmp_path / "unseeded.ipynb"
+    nbformat.write(notebook, path)
+    difference = first_difference(execute(path), execute(path))
+    assert difference is not None and difference[0] == 0
+
+
+# -- every training path goes through seed_everything -------------------------------------------
+
+def _functions_that_fit():
+    """(module path, function name, calls seed_everything) for every function calling .fit."""
+    found = []
+    for path in sorted(LRLIB.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+            fits = any(isinstance(c.func, ast.Attribute) and c.func.attr == "fit" for c in calls)
+            if fits:
+                seeds = any((isinstance(c.func, ast.Name) and c.func.id == "seed_everything")
+                            or (isinstance(c.func, ast.Attribute)
+                                and c.func.attr == "seed_everything") for c in calls)
+                found.append((path.relative_to(ROOT).as_posix(), node.name, seeds))
+    return found
+
+
+def test_every_function_of_lrlib_that_trains_calls_seed_everything():
+    found = _functions_that_fit()
+    assert ("lrlib/training.py", "train", True) in found
+    unseeded = [f"{path}:{name}" for path, name, seeds in found if not seeds]
+    assert not unseeded, f"these train without lrlib.reproducibility.seed_everything: {unseeded}"
+
+
+def test_training_entry_points_seed_with_their_seed(monkeypatch):
+    import lrlib.training as training
+    from lrlib import experiments
+    from lrlib.data import make_two_moons
+    from lrlib.reproducibility import seed_everything
+
+    seeds = []
+
+    def spy(seed):
+        seeds.append(seed)
+        seed_everything(seed)
+
+    monkeypatch.setattr(training, "seed_everything", spy)
+    moons = make_two_moons(num_examples=64, seed=0)
+    training.train(0.1, epochs=1, data=moons, hidden=(4,), seed=5)
+    training.lr_range_test(data=moons, steps=5, seed=6)
+    tiny = experiments.Setup(epochs=1, seeds=(7,), hidden=(4,))
+    monkeypatch.setattr(training, "_default_data", lambda: moons)
+    experiments.run_seeds(0.1, setup=tiny)
+    assert seeds == [5, 6, 7]
+
+
+def test_same_seed_same_numbers_in_a_fresh_process():
+    """Two processes, same chapter-sized run: bit-identical losses (threads, hash seeds)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, lrlib\n"
+            "from lrlib.training import train\n"
+            "from lrlib.schedules import for_budget\n"
+            "run = train(for_budget('cosine', 0.3, 86), epochs=2, seed=1)\n"
+            "print(json.dumps([run.losses.tolist(), run.history['val_accuracy'].tolist()]))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get(
+        "PYTHONPATH", "")]))
+    results = []
+    for hash_seed in ("1", "2"):  # different string hashing, as two kernels would have
+        env["PYTHONHASHSEED"] = hash_seed
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, timeout=600)
+        assert done.returncode == 0, done.stderr
+        results.append(json.loads(done.stdout))
+    assert results[0] == results[1]
+    assert np.isfinite(results[0][0]).all() and len(results[0][0]) == 86
