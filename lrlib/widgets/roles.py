@@ -80,7 +80,7 @@ def three_roles(fig, learning_rate=0.1):
     limit = bowl.stability_limit
     verdict = "converges" if eta < limit else "diverges"
     ax_bowl.set_title(f"1. Convergence: {verdict}\n"
-                      f"bowl $\\lambda$={s['bowl_curvature']:g}, limit $2/\\lambda$={limit:g}",
+                      f"bowl λ={s['bowl_curvature']:g}, limit 2/λ={limit:g}",
                       fontsize=10)
     if run.diverged:
         annotate_diverged(ax_bowl, run.diverged_at, where=(0.5, 0.25))
@@ -104,7 +104,7 @@ def three_roles(fig, learning_rate=0.1):
     ax_noise.set_xlabel("step $t$")
     ax_noise.set_ylabel("loss (log scale)")
     ax_noise.set_title(f"2. Final quality: floor {floor:.2g}\n"
-                       f"bowl $\\lambda$=1, gradient noise $\\sigma$={s['noise']:g}", fontsize=10)
+                       f"bowl λ=1, gradient noise σ={s['noise']:g}", fontsize=10)
     if run.diverged:
         annotate_diverged(ax_noise, run.diverged_at)
 
@@ -114,9 +114,11 @@ def three_roles(fig, learning_rate=0.1):
     plot_trajectory(ax_well, well, run, color=PALETTE["vermillion"])
     ending = {0: "ends in the wide minimum", 1: "stays in the sharp one"}.get(
         settled_minimum(well, run), "never settles")
-    ax_well.set_title(f"3. Local minima\nfrom $x_0$={s['well_start']:g}: {ending}",
+    ax_well.set_title(f"3. Local minima\nfrom x₀={s['well_start']:g}: {ending}",
                       fontsize=10)
-    fig.suptitle(f"One learning rate, three roles: $\\eta$ = {eta:.3g}", fontweight="bold")
+    # Plain Unicode, not mathtext, in text that changes with the slider: mathtext is parsed
+    # anew for every new string and would dominate the redraw time.
+    fig.suptitle(f"One learning rate, three roles: η = {eta:.3g}", fontweight="bold")
     return fig
 
 
