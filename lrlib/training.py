@@ -20,6 +20,7 @@ import numpy as np
 from lrlib import validation
 from lrlib.data import Dataset, load_digits
 from lrlib.reproducibility import seed_everything
+from lrlib.schedules import PlateauScaled
 
 import keras  # noqa: E402  (lrlib's __init__ has set TensorFlow's quiet environment)
 from keras import ops  # noqa: E402
@@ -32,6 +33,7 @@ __all__ = [
     "train",
     "RangeTest",
     "lr_range_test",
+    "ReduceScaleOnPlateau",
     "DIVERGENCE_FACTOR",
 ]
 
@@ -488,3 +490,129 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         smoothed_losses=np.asarray(monitor.smoothed, dtype=float),
         stopped_at=monitor.stopped_at,
     )
+
+
+# -- plateau reduction that works with schedules ----------------------------------------------
+
+_HIGHER_IS_BETTER = ("accuracy", "acc", "auc", "precision", "recall")
+
+
+class ReduceScaleOnPlateau(keras.callbacks.Callback):
+    """Keras's ``ReduceLROnPlateau`` for an optimizer driven by a schedule.
+
+    Keras's ``ReduceLROnPlateau`` assigns a new number to ``optimizer.learning_rate``, which
+    raises a ``TypeError`` when the optimizer was built with a ``LearningRateSchedule``. This
+    callback lowers the factor $s$ of a :class:`lrlib.schedules.PlateauScaled` schedule
+    instead, so the rate becomes $\\eta_t = s \\cdot S(t)$: the schedule keeps its shape and
+    the plateau rule scales it down.
+
+    The rule is Keras's: at the end of each epoch, if ``monitor`` has not improved by more
+    than ``min_delta`` on its best value for ``patience`` epochs in a row, then
+    $s \\leftarrow \\max(f s, s_{min})$ with $f$ = ``factor``; after a reduction, the count
+    starts again after ``cooldown`` epochs.
+
+    Args:
+        schedule: the :class:`lrlib.schedules.PlateauScaled` to act on; by default the one
+            the model's optimizer was built with.
+        monitor: the quantity in the epoch logs, ``"val_loss"`` by default.
+        factor: $f$ in (0, 1).
+        patience: epochs without improvement before a reduction (a positive integer).
+        mode: ``"min"``, ``"max"`` or ``"auto"`` (``"max"`` for accuracy-like names).
+        min_delta: the smallest change that counts as an improvement (>= 0).
+        cooldown: epochs to wait after a reduction before counting again (>= 0).
+        min_scale: $s_{min}$, the lowest factor (>= 0).
+
+    Attributes:
+        reductions: ``(epoch, new scale)`` for each reduction, epochs counted from 0.
+
+    Example:
+        >>> import lrlib
+        >>> from lrlib.schedules import CosineAnnealing, PlateauScaled
+        >>> from lrlib.training import ReduceScaleOnPlateau, train
+        >>> schedule = PlateauScaled(CosineAnnealing(0.3, decay_steps=430))
+        >>> plateau = ReduceScaleOnPlateau(schedule, factor=0.5, patience=1)
+        >>> run = train(schedule, epochs=10, seed=0, callbacks=[plateau])
+        >>> schedule.scale < 1.0, plateau.reductions[0][1]
+        (True, 0.5)
+    """
+
+    def __init__(self, schedule=None, *, monitor="val_loss", factor=0.5, patience=2,
+                 mode="auto", min_delta=1e-4, cooldown=0, min_scale=0.0):
+        super().__init__()
+        if schedule is not None and not isinstance(schedule, PlateauScaled):
+            raise ValueError("`schedule` must be an lrlib.schedules.PlateauScaled (or None, "
+                             f"to use the optimizer's), got {schedule!r}")
+        if not isinstance(monitor, str) or not monitor:
+            raise ValueError(f"`monitor` must be the name of a logged quantity, got {monitor!r}")
+        self.schedule = schedule
+        self.monitor = monitor
+        self.factor = validation.real("factor", factor, low=0.0, high=1.0,
+                                      low_open=True, high_open=True)
+        self.patience = validation.positive_integer("patience", patience)
+        self.mode = validation.choice("mode", mode, ("auto", "min", "max"))
+        self.min_delta = validation.non_negative("min_delta", min_delta)
+        self.cooldown = validation.integer("cooldown", cooldown, low=0)
+        self.min_scale = validation.non_negative("min_scale", min_scale)
+        self.reductions = []
+        self._reset()
+
+    def _reset(self):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    @property
+    def higher_is_better(self):
+        """Whether ``monitor`` improves upwards (from ``mode``, or guessed from its name)."""
+        if self.mode != "auto":
+            return self.mode == "max"
+        name = self.monitor.removeprefix("val_")
+        return name.endswith(_HIGHER_IS_BETTER)
+
+    def _improved(self, current):
+        if self.best is None:
+            return True
+        if self.higher_is_better:
+            return current > self.best + self.min_delta
+        return current < self.best - self.min_delta
+
+    def _target(self):
+        if self.schedule is not None:
+            return self.schedule
+        # Keras 3 keeps the schedule an optimizer was built with in `_learning_rate`
+        # (`optimizer.learning_rate` returns its current value instead).
+        found = getattr(self.model.optimizer, "_learning_rate", None)
+        if not isinstance(found, PlateauScaled):
+            raise ValueError(
+                "`schedule`: the model's optimizer was not built with an "
+                "lrlib.schedules.PlateauScaled learning rate; wrap your schedule in one, "
+                f"or pass it to ReduceScaleOnPlateau (found {found!r})"
+            )
+        return found
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        self.reductions = []
+        self._target()  # fail early, before the first epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            available = ", ".join(sorted(logs)) or "none"
+            raise ValueError(f"`monitor`: {self.monitor!r} is not in the epoch logs "
+                             f"(available: {available}); pass validation data for 'val_*'")
+        current = float(logs[self.monitor])
+        schedule = self._target()
+        logs["scale"] = schedule.scale
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(current):
+            self.best, self.wait = current, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait >= self.patience and schedule.scale > self.min_scale:
+            new = max(schedule.scale * self.factor, self.min_scale)
+            schedule.set_scale(new)
+            self.reductions.append((int(epoch), schedule.scale))
+            self.cooldown_counter, self.wait = self.cooldown, 0
