@@ -32,6 +32,7 @@ __all__ = [
     "make_optimizer",
     "train",
     "RangeTest",
+    "RULES",
     "lr_range_test",
     "ReduceScaleOnPlateau",
     "DIVERGENCE_FACTOR",
@@ -300,6 +301,10 @@ def train(
 
 # -- the learning-rate range test (Smith 2017) ---------------------------------------------------
 
+#: The suggestion rules of :meth:`RangeTest.suggestion`.
+RULES = ("steepest", "minimum/10", "valley")
+
+
 @dataclasses.dataclass(frozen=True)
 class RangeTest:
     """What :func:`lr_range_test` measured.
@@ -310,49 +315,78 @@ class RangeTest:
         smoothed_losses: the exponentially smoothed, bias-corrected loss the test watches.
         stopped_at: the step at which the smoothed loss blew up and the test stopped, or
             ``None`` if it ran to ``max_learning_rate``.
+        planned_steps: the length of the ramp the test was asked for (``steps``); the
+            number of recorded steps when not given.
     """
 
     learning_rates: np.ndarray
     losses: np.ndarray
     smoothed_losses: np.ndarray
     stopped_at: int | None
+    planned_steps: int | None = None
+
+    @property
+    def window(self):
+        """The steps the rules look at, as a slice: fastai's ``lr_find`` window.
+
+        The first 10% of the planned ramp (where the moving average is still settling) and
+        the last 5 recorded steps (the blow-up) are left out, as fastai does; when that
+        leaves fewer than 3 steps, all of them.
+        """
+        count = len(self.learning_rates)
+        planned = count if self.planned_steps is None else self.planned_steps
+        start, stop = planned // 10, count - 5
+        if stop - start < 3:
+            return slice(0, count)
+        return slice(start, stop)
+
+    @property
+    def divergence_rate(self):
+        """The rate at which the smoothed loss blew up and the test stopped, or ``None``."""
+        if self.stopped_at is None:
+            return None
+        return float(self.learning_rates[self.stopped_at])
 
     def suggestion(self, rule="valley"):
         """A learning rate suggested by one of the usual rules.
 
-        - ``"steepest"``: where the smoothed loss falls fastest against $\\log \\eta$.
-        - ``"minimum/10"``: a tenth of the rate at the lowest smoothed loss.
-        - ``"valley"``: fastai's rule: two thirds of the way down the longest stretch over
-          which the smoothed loss keeps decreasing.
+        All three look at the smoothed loss inside :attr:`window`:
+
+        - ``"steepest"``: where the smoothed loss falls fastest against $\\log \\eta$
+          (after a moving average over 5% of the steps; fastai's ``steep`` takes the
+          steepest single step instead).
+        - ``"minimum/10"``: a tenth of the rate at the lowest smoothed loss (fastai's
+          ``minimum``; Smith's advice is to stay below the minimum).
+        - ``"valley"``: fastai's default rule: about two thirds of the way down the longest
+          stretch over which the smoothed loss keeps decreasing.
         """
-        rule = validation.choice("rule", rule, ("steepest", "minimum/10", "valley"))
-        rates = self.learning_rates
-        smooth = self.smoothed_losses
-        if len(rates) < 3:
+        rule = validation.choice("rule", rule, RULES)
+        if len(self.learning_rates) < 3:
             raise ValueError("the range test recorded fewer than 3 steps: widen the range")
+        rates = self.learning_rates[self.window]
+        smooth = self.smoothed_losses[self.window]
         if rule == "minimum/10":
             return float(rates[int(np.argmin(smooth))] / 10.0)
         if rule == "steepest":
-            # Slope against log(rate) over a window of 5% of the steps, ignoring the first
-            # 10% (where the moving average is still warming up) and where it blew up.
-            window = max(3, len(rates) // 20)
-            kernel = np.ones(window) / window
-            flat = np.convolve(smooth, kernel, mode="same")
+            # Slope against log(rate) after a moving average over 5% of the steps, up to
+            # the lowest point (the steepest fall of interest comes before it).
+            width = max(3, len(self.learning_rates) // 20)
+            padded = np.pad(smooth, width // 2, mode="edge")
+            flat = np.convolve(padded, np.ones(width) / width, mode="valid")[: len(smooth)]
             slope = np.gradient(flat, np.log(rates))
-            usable = slice(max(1, len(rates) // 10), int(np.argmin(smooth)) + 1)
-            if usable.start >= usable.stop:
-                usable = slice(0, len(rates))
-            return float(rates[usable][int(np.argmin(slope[usable]))])
+            lowest = int(np.argmin(smooth)) + 1
+            usable = slope[:lowest] if lowest >= 2 else slope
+            return float(rates[int(np.argmin(usable))])
         return float(rates[_valley_index(smooth)])
 
     @property
     def suggestions(self):
         """All three rules' suggestions, by name."""
-        return {rule: self.suggestion(rule) for rule in ("steepest", "minimum/10", "valley")}
+        return {rule: self.suggestion(rule) for rule in RULES}
 
-    def plot(self, ax, rules=("steepest", "minimum/10", "valley")):
+    def plot(self, ax, rules=RULES, title="Learning-rate range test"):
         """Smoothed loss against learning rate (log scale), suggestions marked."""
-        from lrlib.plots import COLORS, log_rate_axis, use_style
+        from lrlib.plots import COLORS, PALETTE, log_rate_axis, use_style
 
         use_style()
         ax.plot(self.learning_rates, self.losses, color="0.75", linewidth=0.8, label="batch loss")
@@ -361,11 +395,16 @@ class RangeTest:
             rate = self.suggestion(rule)
             ax.axvline(rate, color=color, linestyle="--", linewidth=1.2,
                        label=f"{rule}: {rate:.2g}")
+        if self.stopped_at is not None:
+            ax.plot(self.divergence_rate, self.smoothed_losses[self.stopped_at], "x",
+                    color=PALETTE["black"], markersize=8,
+                    label=f"stopped at {self.divergence_rate:.2g}")
         log_rate_axis(ax)
         ax.set_ylabel("training loss")
-        top = 2.0 * float(np.max(self.smoothed_losses[: max(1, len(self.smoothed_losses) // 3)]))
-        ax.set_ylim(0.0, top)
-        ax.set_title("Learning-rate range test")
+        finite = self.smoothed_losses[np.isfinite(self.smoothed_losses)]
+        head = finite[: max(1, len(finite) // 3)]
+        ax.set_ylim(0.0, 2.0 * float(np.max(head)) if head.size else 1.0)
+        ax.set_title(title)
         ax.legend()
         return ax
 
@@ -413,13 +452,19 @@ class _RangeTestMonitor(keras.callbacks.Callback):
 
 def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e-4,
                   max_learning_rate=10.0, steps=100, batch_size=32, optimizer="sgd",
-                  seed=0, smoothing=0.9, stop_factor=4.0):
+                  seed=0, smoothing=0.9, stop_factor=4.0, hidden=(64,)):
     """Smith's learning-rate range test for Keras: ramp the rate up, watch the loss.
 
     The rate grows exponentially from ``min_learning_rate`` to ``max_learning_rate`` over
     ``steps`` optimizer steps while the model trains; the smoothed batch loss first falls,
     then blows up. The test stops once the smoothed loss exceeds ``stop_factor`` times its
-    lowest value, and **restores the model's weights** afterwards, so the model is as it was.
+    lowest value, and **restores the model** afterwards: its weights, and its compiled
+    optimizer, loss and metrics, so the model is as it was (the ramp uses an optimizer of
+    its own; yours keeps its state).
+
+    The loss is smoothed as fastai's ``lr_find`` does, with bias correction:
+    $\\bar L_k = \\beta \\bar L_{k-1} + (1 - \\beta) L_k$, shown as
+    $\\bar L_k / (1 - \\beta^k)$ (fastai uses $\\beta = 0.98$, for longer ramps).
 
     Args:
         model: a compiled Keras model (its optimizer's class and settings are reused with
@@ -434,9 +479,18 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         seed: seeds the model (when built here) and the shuffling.
         smoothing: $\\beta$ of the exponential moving average of the loss.
         stop_factor: stop when the smoothed loss exceeds this many times its minimum.
+        hidden: the widths of the hidden layers of the course's network (when ``model`` is
+            ``None``).
 
     Returns:
         A :class:`RangeTest`, with ``suggestion(rule)`` and ``plot(ax)``.
+
+    Example:
+        >>> import lrlib
+        >>> from lrlib.training import lr_range_test
+        >>> test = lr_range_test(steps=60, min_learning_rate=1e-3, max_learning_rate=100.0)
+        >>> test.stopped_at is not None, sorted(test.suggestions)
+        (True, ['minimum/10', 'steepest', 'valley'])
     """
     low = validation.positive("min_learning_rate", min_learning_rate)
     high = validation.positive("max_learning_rate", max_learning_rate)
@@ -457,7 +511,7 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         if not isinstance(data, Dataset):
             raise ValueError(f"`data` must be an lrlib.data.Dataset, got {data!r}")
         x, y = data.x_train, data.y_train
-        model = build_model(data.num_features, data.num_classes)
+        model = build_model(data.num_features, data.num_classes, hidden=hidden)
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         ramp_optimizer = make_optimizer(optimizer, ramp)
         original = None
@@ -470,7 +524,12 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         config = model.optimizer.get_config()
         config["learning_rate"] = ramp
         ramp_optimizer = type(model.optimizer).from_config(config)
-        original = model.optimizer
+        # Keras 3 keeps the arguments of the last compile(); recompile with them afterwards,
+        # so metrics and the optimizer (with its state) come back.
+        compiled = getattr(model, "_compile_config", None)
+        original = dict(compiled.config) if compiled is not None else {}
+        original.setdefault("optimizer", model.optimizer)
+        original.setdefault("loss", loss)
     weights = model.get_weights()
     model.compile(optimizer=ramp_optimizer, loss=loss)
     logger = LearningRateLogger(divergence_factor=1e12)  # the monitor decides when to stop
@@ -482,13 +541,14 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
     finally:
         model.set_weights(weights)
         if original is not None:
-            model.compile(optimizer=original, loss=loss)
+            model.compile(**original)
     count = len(monitor.smoothed)
     return RangeTest(
         learning_rates=np.asarray(logger.learning_rates[:count], dtype=float),
         losses=np.asarray(logger.losses[:count], dtype=float),
         smoothed_losses=np.asarray(monitor.smoothed, dtype=float),
         stopped_at=monitor.stopped_at,
+        planned_steps=steps,
     )
 
 

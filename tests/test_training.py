@@ -259,3 +259,73 @@ def test_reduce_scale_bad_arguments(kwargs, argument):
 
     with pytest.raises(ValueError, match=f"`{argument}`"):
         ReduceScaleOnPlateau(**kwargs)
+
+
+# -- the range test: fastai's window and rules, a user's model kept as it was ------------------
+
+def _synthetic_range_test(smooth, planned=None, stopped_at=None):
+    from lrlib.training import RangeTest
+
+    smooth = np.asarray(smooth, dtype=float)
+    rates = np.geomspace(1e-3, 10.0, smooth.size)
+    return RangeTest(rates, smooth, smooth, stopped_at, planned)
+
+
+def test_range_test_rules_on_a_known_curve():
+    # Flat, then a fall from 2.0 to 0.2 between steps 40 and 70, flat again, then a blow-up.
+    steps = np.arange(100)
+    fall = np.clip((steps - 40) / 30, 0, 1)
+    smooth = 2.0 - 1.8 * (0.5 - 0.5 * np.cos(np.pi * fall))
+    smooth[85:] = 0.2 + 0.5 * (steps[85:] - 84)
+    smooth[80:85] = [0.19, 0.185, 0.18, 0.185, 0.19]  # the lowest point: step 82
+    test = _synthetic_range_test(smooth, planned=100, stopped_at=99)
+    rates = test.learning_rates
+    assert test.window == slice(10, 95)
+    assert test.suggestion("minimum/10") == pytest.approx(rates[82] / 10)
+    # The cosine falls fastest at its middle, step 55 (the moving average keeps it there).
+    assert test.suggestion("steepest") == pytest.approx(rates[55], rel=0.1)
+    # The longest decreasing subsequence: one step of the flat start, the 30 steps of the
+    # fall (41-70), then 80, 81, 82: 34 steps ending at 82. fastai takes its start as the
+    # end minus the length, 82 - 34 = 48, and goes 11 + 5 steps in: step 64.
+    assert test.suggestion("valley") == pytest.approx(rates[64])
+    assert test.divergence_rate == pytest.approx(10.0)
+
+
+def test_valley_index_is_two_thirds_down_the_longest_decreasing_run():
+    from lrlib.training import _valley_index
+
+    # Decreasing from index 2 to 11 (the longest run), preceded by a bump.
+    losses = [1.0, 1.5, 3.0, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4, 2.3, 2.2, 2.1, 2.5, 3.0]
+    # fastai: the run ends at 11, starts at 11 - 10 = 1; thirds of 10: 1 + 3 + 1 = 5.
+    assert _valley_index(losses) == 5
+    assert _valley_index(list(range(10, 0, -1))) == 4  # all decreasing: 0 + 3 + 1
+
+
+def test_range_test_window_falls_back_on_short_records():
+    test = _synthetic_range_test([3.0, 2.0, 1.0, 5.0], planned=100)
+    assert test.window == slice(0, 4)
+    assert test.suggestion("minimum/10") == pytest.approx(test.learning_rates[2] / 10)
+    assert test.divergence_rate is None
+
+
+def test_range_test_gives_back_a_users_compiled_model_with_its_metrics():
+    from lrlib.training import lr_range_test
+
+    model = build_model(2, 2, hidden=(4,))
+    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.5),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    result = lr_range_test(model, MOONS.x_train, MOONS.y_train, steps=30, seed=1)
+    assert result.planned_steps == 30 and len(result.learning_rates) <= 30
+    history = model.fit(MOONS.x_train, MOONS.y_train, epochs=1, verbose=0)
+    assert "accuracy" in history.history  # metrics survive the test
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
+    assert model.optimizer.momentum == 0.5
+
+
+def test_range_test_builds_the_network_it_is_asked_for():
+    from lrlib.training import lr_range_test
+
+    shallow = lr_range_test(data=MOONS, hidden=(8,), steps=20, max_learning_rate=1.0)
+    deep = lr_range_test(data=MOONS, hidden=(8, 8, 8), steps=20, max_learning_rate=1.0)
+    assert not np.array_equal(shallow.losses, deep.losses)
