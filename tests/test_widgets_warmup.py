@@ -77,6 +77,7 @@ def test_controls():
     controls = W.warmup_experiment_controls()
     assert set(controls) == {"warmup_steps", "peak_rate"}
     assert controls["warmup_steps"].max == 90 and controls["peak_rate"].value == pytest.approx(4.0)
+    assert controls["warmup_steps"].value == 48  # a setting the chapter's sweep has cached
 
 
 def test_adam_update_sizes_match_keras_adam():

@@ -105,6 +105,11 @@ def plot_warmup_sweep(axes, sweep, steps_per_epoch=None):
     seeds = max(sweep[w]["seeds"] for w in lengths)
     ax_count.bar(lengths, trained, width=0.7 * np.min(np.diff(lengths)) if lengths.size > 1
                  else 1.0, color=PALETTE["blue"])
+    none = lengths[trained == 0]
+    ax_count.plot(none, np.zeros(none.size), "x", color=PALETTE["vermillion"], markersize=9,
+                  clip_on=False, label="none trained")
+    if none.size:
+        ax_count.legend(loc="upper left")
     ax_count.set_ylim(0, seeds + 0.3)
     ax_count.set_yticks(range(seeds + 1))
     ax_count.set_ylabel(f"seeds that trained (of {seeds})")
@@ -157,7 +162,7 @@ def warmup_experiment(fig, warmup_steps=30, peak_rate=4.0, setup=LARGE_BATCH):
             ax_loss.plot(losses.size - 1, min(losses[-1], 1e4), "x", color=color,
                          markersize=8)
     ax_loss.set_yscale("log")
-    ax_loss.set_ylim(1e-2, 1e4)
+    ax_loss.set_ylim(1e-3, 1e4)
     ax_loss.set_xlim(0, total)
     ax_loss.set_xlabel("step $t$")
     ax_loss.set_ylabel("batch training loss (log scale)")
@@ -177,7 +182,7 @@ def warmup_experiment(fig, warmup_steps=30, peak_rate=4.0, setup=LARGE_BATCH):
 def warmup_experiment_controls():
     """The sliders for :func:`warmup_experiment`."""
     return {
-        "warmup_steps": int_slider(30, 0, 90, step=6, description="warmup W (steps)"),
+        "warmup_steps": int_slider(48, 0, 90, step=6, description="warmup W (steps)"),
         "peak_rate": log_slider(4.0, 0.5, 8.0, description="peak rate η"),
     }
 
