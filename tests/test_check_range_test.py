@@ -40,6 +40,8 @@ def test_smoothed_loss_accepts_the_bias_corrected_average_and_explains_the_raw_o
     assert not result and "bias-corrected" in result.message
     assert not check.smoothed_loss(lambda losses, beta: losses[:-1])
     assert not check.smoothed_loss(lambda losses, beta: 1 / 0)
+    unfinished = check.smoothed_loss(lambda losses, beta: None)
+    assert not unfinished and "returned nothing" in unfinished.message
     assert not check.smoothed_loss(0.9)
 
 

@@ -46,10 +46,14 @@ def smoothed_loss(my_smooth):
     ]
     for losses, beta in cases:
         try:
-            got = np.asarray(my_smooth(list(losses), beta), dtype=float)
+            got = my_smooth(list(losses), beta)
+            got = np.asarray(np.nan if got is None else got, dtype=float)
         except Exception as error:  # the learner's code: report, do not crash
             return Result(False, f"my_smooth raised {type(error).__name__}: {error}.")
         want = _reference_smoothing(losses, beta)
+        if got.ndim == 0 and not np.isfinite(got):
+            return Result(False, "my_smooth returned nothing: finish the function (replace the "
+                                 "`...`) and return the list of smoothed losses.")
         if got.shape != want.shape:
             return Result(False, f"for {len(losses)} losses my_smooth returned "
                                  f"{got.size} values; return one smoothed value per loss.")
