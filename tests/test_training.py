@@ -298,7 +298,9 @@ def test_valley_index_is_two_thirds_down_the_longest_decreasing_run():
     losses = [1.0, 1.5, 3.0, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4, 2.3, 2.2, 2.1, 2.5, 3.0]
     # fastai: the run ends at 11, starts at 11 - 10 = 1; thirds of 10: 1 + 3 + 1 = 5.
     assert _valley_index(losses) == 5
-    assert _valley_index(list(range(10, 0, -1))) == 4  # all decreasing: 0 + 3 + 1
+    # All decreasing: the run ends at 9 with length 10, so fastai's start is 9 - 10 = -1
+    # (one before the first index, as in fastai's code): -1 + 3 + 1 = 3.
+    assert _valley_index(list(range(10, 0, -1))) == 3
 
 
 def test_range_test_window_falls_back_on_short_records():
@@ -329,3 +331,22 @@ def test_range_test_builds_the_network_it_is_asked_for():
     shallow = lr_range_test(data=MOONS, hidden=(8,), steps=20, max_learning_rate=1.0)
     deep = lr_range_test(data=MOONS, hidden=(8, 8, 8), steps=20, max_learning_rate=1.0)
     assert not np.array_equal(shallow.losses, deep.losses)
+
+
+def test_range_test_plot_marks_the_suggestions_and_the_stop():
+    from lrlib.plots import new_figure
+
+    steps = np.arange(60)
+    smooth = 2.0 - 1.5 * np.clip((steps - 10) / 30, 0, 1)
+    smooth[50:] = np.linspace(1.0, 8.0, 10)
+    stopped = _synthetic_range_test(smooth, planned=60, stopped_at=59)
+    _, axes = new_figure()
+    stopped.plot(axes[0, 0], title="mine")
+    labels = [line.get_label() for line in axes[0, 0].get_lines()]
+    assert sum(label.split(":")[0] in ("steepest", "minimum/10", "valley") for label in labels) == 3
+    assert "stopped at 10" in labels and axes[0, 0].get_title() == "mine"
+    running = _synthetic_range_test(smooth[:50], planned=60)
+    _, axes = new_figure()
+    running.plot(axes[0, 0])
+    assert not any(label.startswith("stopped") for label in
+                   [line.get_label() for line in axes[0, 0].get_lines()])
