@@ -233,6 +233,7 @@ ALL = [
     S.CyclicalLearningRate(0.001, 0.01, 200, "triangular2"),
     S.OneCycle(0.1, 1000, 0.25, 10.0, 100.0),
     S.Warmup(S.OneCycle(0.1, 1000), 100, 0.001),
+    S.PlateauScaled(S.Warmup(S.CosineAnnealing(0.1, 1000), 50), scale=0.5),
     S.Warmup(KS.ExponentialDecay(0.1, 100, 0.9), 10),
 ]
 
