@@ -38,6 +38,7 @@ __all__ = [
     "CyclicalLearningRate",
     "OneCycle",
     "Warmup",
+    "PlateauScaled",
     "evaluate",
     "FAMILIES",
     "for_budget",
@@ -617,6 +618,87 @@ class Warmup(Schedule):
             f"Warmup(schedule={self.schedule!r}, warmup_steps={self.warmup_steps!r}, "
             f"initial_learning_rate={self.initial_learning_rate!r})"
         )
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["schedule"] = keras.saving.deserialize_keras_object(config["schedule"])
+        return cls(**config)
+
+
+@_register
+class PlateauScaled(Schedule):
+    """Any schedule times a factor that a callback can lower: schedules with plateau reduction.
+
+    $$\\eta_t = s \\cdot S(t)$$
+
+    with $S$ = ``schedule`` and $s$ = ``scale``, a factor held in a Keras variable (1 at
+    first). The optimizer reads $s$ at every step, so lowering it (with
+    :class:`lrlib.training.ReduceScaleOnPlateau`, or :meth:`set_scale`) scales the whole
+    rest of the schedule down while keeping its shape. Keras's ``ReduceLROnPlateau`` cannot
+    do this: it sets ``optimizer.learning_rate``, which raises a ``TypeError`` when the
+    optimizer was built with a schedule.
+
+    The current factor is part of the configuration, so a model saved after two reductions
+    loads with $s = 1/4$ (for a factor of 1/2).
+
+    Args:
+        schedule: any Keras ``LearningRateSchedule`` (lrlib's or Keras's) or a constant rate.
+        scale: the starting factor $s$, > 0; 1 by default.
+
+    Example:
+        >>> from lrlib.schedules import CosineAnnealing, PlateauScaled
+        >>> schedule = PlateauScaled(CosineAnnealing(0.1, decay_steps=1000))
+        >>> round(schedule(500), 6)
+        0.05
+        >>> schedule.set_scale(0.5)
+        >>> round(schedule(500), 6), schedule.scale
+        (0.025, 0.5)
+    """
+
+    def __init__(self, schedule, scale=1.0):
+        super().__init__()
+        if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
+            schedule = Constant(schedule)
+        if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            raise ValueError(
+                "`schedule` must be a keras LearningRateSchedule or a number, "
+                f"got {schedule!r}"
+            )
+        self.schedule = schedule
+        scale = validation.positive("scale", scale)
+        self.scale_variable = keras.Variable(
+            scale, dtype=_FLOAT, trainable=False, name="plateau_scale"
+        )
+
+    @property
+    def scale(self):
+        """The current factor $s$, as a float."""
+        return float(ops.convert_to_numpy(self.scale_variable))
+
+    def set_scale(self, scale):
+        """Set the factor $s$ (> 0); the optimizer uses it from its next step on."""
+        self.scale_variable.assign(validation.positive("scale", scale))
+
+    def _rate(self, t):
+        dtype = keras.backend.standardize_dtype(t.dtype)
+        if isinstance(self.schedule, Schedule):  # keeps float64 for NumPy input
+            base = self.schedule._rate(t)
+        else:
+            base = ops.cast(self.schedule(t), dtype)
+        return ops.cast(self.scale_variable, dtype) * base
+
+    def get_config(self):
+        return {
+            "schedule": keras.saving.serialize_keras_object(self.schedule),
+            "scale": self.scale,
+        }
+
+    def __repr__(self):
+        return f"PlateauScaled(schedule={self.schedule!r}, scale={self.scale!r})"
+
+    def __hash__(self):  # the scale changes during training: hash what does not
+        return hash(("PlateauScaled", repr(self.schedule)))
 
     @classmethod
     def from_config(cls, config):

@@ -20,6 +20,7 @@ import numpy as np
 from lrlib import validation
 from lrlib.data import Dataset, load_digits
 from lrlib.reproducibility import seed_everything
+from lrlib.schedules import PlateauScaled
 
 import keras  # noqa: E402  (lrlib's __init__ has set TensorFlow's quiet environment)
 from keras import ops  # noqa: E402
@@ -31,7 +32,9 @@ __all__ = [
     "make_optimizer",
     "train",
     "RangeTest",
+    "RULES",
     "lr_range_test",
+    "ReduceScaleOnPlateau",
     "DIVERGENCE_FACTOR",
 ]
 
@@ -298,6 +301,10 @@ def train(
 
 # -- the learning-rate range test (Smith 2017) ---------------------------------------------------
 
+#: The suggestion rules of :meth:`RangeTest.suggestion`.
+RULES = ("steepest", "minimum/10", "valley")
+
+
 @dataclasses.dataclass(frozen=True)
 class RangeTest:
     """What :func:`lr_range_test` measured.
@@ -308,49 +315,78 @@ class RangeTest:
         smoothed_losses: the exponentially smoothed, bias-corrected loss the test watches.
         stopped_at: the step at which the smoothed loss blew up and the test stopped, or
             ``None`` if it ran to ``max_learning_rate``.
+        planned_steps: the length of the ramp the test was asked for (``steps``); the
+            number of recorded steps when not given.
     """
 
     learning_rates: np.ndarray
     losses: np.ndarray
     smoothed_losses: np.ndarray
     stopped_at: int | None
+    planned_steps: int | None = None
+
+    @property
+    def window(self):
+        """The steps the rules look at, as a slice: fastai's ``lr_find`` window.
+
+        The first 10% of the planned ramp (where the moving average is still settling) and
+        the last 5 recorded steps (the blow-up) are left out, as fastai does; when that
+        leaves fewer than 3 steps, all of them.
+        """
+        count = len(self.learning_rates)
+        planned = count if self.planned_steps is None else self.planned_steps
+        start, stop = planned // 10, count - 5
+        if stop - start < 3:
+            return slice(0, count)
+        return slice(start, stop)
+
+    @property
+    def divergence_rate(self):
+        """The rate at which the smoothed loss blew up and the test stopped, or ``None``."""
+        if self.stopped_at is None:
+            return None
+        return float(self.learning_rates[self.stopped_at])
 
     def suggestion(self, rule="valley"):
         """A learning rate suggested by one of the usual rules.
 
-        - ``"steepest"``: where the smoothed loss falls fastest against $\\log \\eta$.
-        - ``"minimum/10"``: a tenth of the rate at the lowest smoothed loss.
-        - ``"valley"``: fastai's rule: two thirds of the way down the longest stretch over
-          which the smoothed loss keeps decreasing.
+        All three look at the smoothed loss inside :attr:`window`:
+
+        - ``"steepest"``: where the smoothed loss falls fastest against $\\log \\eta$
+          (after a moving average over 5% of the steps; fastai's ``steep`` takes the
+          steepest single step instead).
+        - ``"minimum/10"``: a tenth of the rate at the lowest smoothed loss (fastai's
+          ``minimum``; Smith's advice is to stay below the minimum).
+        - ``"valley"``: fastai's default rule: about two thirds of the way down the longest
+          stretch over which the smoothed loss keeps decreasing.
         """
-        rule = validation.choice("rule", rule, ("steepest", "minimum/10", "valley"))
-        rates = self.learning_rates
-        smooth = self.smoothed_losses
-        if len(rates) < 3:
+        rule = validation.choice("rule", rule, RULES)
+        if len(self.learning_rates) < 3:
             raise ValueError("the range test recorded fewer than 3 steps: widen the range")
+        rates = self.learning_rates[self.window]
+        smooth = self.smoothed_losses[self.window]
         if rule == "minimum/10":
             return float(rates[int(np.argmin(smooth))] / 10.0)
         if rule == "steepest":
-            # Slope against log(rate) over a window of 5% of the steps, ignoring the first
-            # 10% (where the moving average is still warming up) and where it blew up.
-            window = max(3, len(rates) // 20)
-            kernel = np.ones(window) / window
-            flat = np.convolve(smooth, kernel, mode="same")
+            # Slope against log(rate) after a moving average over 5% of the steps, up to
+            # the lowest point (the steepest fall of interest comes before it).
+            width = max(3, len(self.learning_rates) // 20)
+            padded = np.pad(smooth, width // 2, mode="edge")
+            flat = np.convolve(padded, np.ones(width) / width, mode="valid")[: len(smooth)]
             slope = np.gradient(flat, np.log(rates))
-            usable = slice(max(1, len(rates) // 10), int(np.argmin(smooth)) + 1)
-            if usable.start >= usable.stop:
-                usable = slice(0, len(rates))
-            return float(rates[usable][int(np.argmin(slope[usable]))])
+            lowest = int(np.argmin(smooth)) + 1
+            usable = slope[:lowest] if lowest >= 2 else slope
+            return float(rates[int(np.argmin(usable))])
         return float(rates[_valley_index(smooth)])
 
     @property
     def suggestions(self):
         """All three rules' suggestions, by name."""
-        return {rule: self.suggestion(rule) for rule in ("steepest", "minimum/10", "valley")}
+        return {rule: self.suggestion(rule) for rule in RULES}
 
-    def plot(self, ax, rules=("steepest", "minimum/10", "valley")):
+    def plot(self, ax, rules=RULES, title="Learning-rate range test"):
         """Smoothed loss against learning rate (log scale), suggestions marked."""
-        from lrlib.plots import COLORS, log_rate_axis, use_style
+        from lrlib.plots import COLORS, PALETTE, log_rate_axis, use_style
 
         use_style()
         ax.plot(self.learning_rates, self.losses, color="0.75", linewidth=0.8, label="batch loss")
@@ -359,11 +395,16 @@ class RangeTest:
             rate = self.suggestion(rule)
             ax.axvline(rate, color=color, linestyle="--", linewidth=1.2,
                        label=f"{rule}: {rate:.2g}")
+        if self.stopped_at is not None:
+            ax.plot(self.divergence_rate, self.smoothed_losses[self.stopped_at], "x",
+                    color=PALETTE["black"], markersize=8,
+                    label=f"stopped at {self.divergence_rate:.2g}")
         log_rate_axis(ax)
         ax.set_ylabel("training loss")
-        top = 2.0 * float(np.max(self.smoothed_losses[: max(1, len(self.smoothed_losses) // 3)]))
-        ax.set_ylim(0.0, top)
-        ax.set_title("Learning-rate range test")
+        finite = self.smoothed_losses[np.isfinite(self.smoothed_losses)]
+        head = finite[: max(1, len(finite) // 3)]
+        ax.set_ylim(0.0, 2.0 * float(np.max(head)) if head.size else 1.0)
+        ax.set_title(title)
         ax.legend()
         return ax
 
@@ -411,13 +452,19 @@ class _RangeTestMonitor(keras.callbacks.Callback):
 
 def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e-4,
                   max_learning_rate=10.0, steps=100, batch_size=32, optimizer="sgd",
-                  seed=0, smoothing=0.9, stop_factor=4.0):
+                  seed=0, smoothing=0.9, stop_factor=4.0, hidden=(64,)):
     """Smith's learning-rate range test for Keras: ramp the rate up, watch the loss.
 
     The rate grows exponentially from ``min_learning_rate`` to ``max_learning_rate`` over
     ``steps`` optimizer steps while the model trains; the smoothed batch loss first falls,
     then blows up. The test stops once the smoothed loss exceeds ``stop_factor`` times its
-    lowest value, and **restores the model's weights** afterwards, so the model is as it was.
+    lowest value, and **restores the model** afterwards: its weights, and its compiled
+    optimizer, loss and metrics, so the model is as it was (the ramp uses an optimizer of
+    its own; yours keeps its state).
+
+    The loss is smoothed as fastai's ``lr_find`` does, with bias correction:
+    $\\bar L_k = \\beta \\bar L_{k-1} + (1 - \\beta) L_k$, shown as
+    $\\bar L_k / (1 - \\beta^k)$ (fastai uses $\\beta = 0.98$, for longer ramps).
 
     Args:
         model: a compiled Keras model (its optimizer's class and settings are reused with
@@ -432,9 +479,18 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         seed: seeds the model (when built here) and the shuffling.
         smoothing: $\\beta$ of the exponential moving average of the loss.
         stop_factor: stop when the smoothed loss exceeds this many times its minimum.
+        hidden: the widths of the hidden layers of the course's network (when ``model`` is
+            ``None``).
 
     Returns:
         A :class:`RangeTest`, with ``suggestion(rule)`` and ``plot(ax)``.
+
+    Example:
+        >>> import lrlib
+        >>> from lrlib.training import lr_range_test
+        >>> test = lr_range_test(steps=60, min_learning_rate=1e-3, max_learning_rate=100.0)
+        >>> test.stopped_at is not None, sorted(test.suggestions)
+        (True, ['minimum/10', 'steepest', 'valley'])
     """
     low = validation.positive("min_learning_rate", min_learning_rate)
     high = validation.positive("max_learning_rate", max_learning_rate)
@@ -455,7 +511,7 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         if not isinstance(data, Dataset):
             raise ValueError(f"`data` must be an lrlib.data.Dataset, got {data!r}")
         x, y = data.x_train, data.y_train
-        model = build_model(data.num_features, data.num_classes)
+        model = build_model(data.num_features, data.num_classes, hidden=hidden)
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         ramp_optimizer = make_optimizer(optimizer, ramp)
         original = None
@@ -468,7 +524,12 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
         config = model.optimizer.get_config()
         config["learning_rate"] = ramp
         ramp_optimizer = type(model.optimizer).from_config(config)
-        original = model.optimizer
+        # Keras 3 keeps the arguments of the last compile(); recompile with them afterwards,
+        # so metrics and the optimizer (with its state) come back.
+        compiled = getattr(model, "_compile_config", None)
+        original = dict(compiled.config) if compiled is not None else {}
+        original.setdefault("optimizer", model.optimizer)
+        original.setdefault("loss", loss)
     weights = model.get_weights()
     model.compile(optimizer=ramp_optimizer, loss=loss)
     logger = LearningRateLogger(divergence_factor=1e12)  # the monitor decides when to stop
@@ -480,11 +541,138 @@ def lr_range_test(model=None, x=None, y=None, *, data=None, min_learning_rate=1e
     finally:
         model.set_weights(weights)
         if original is not None:
-            model.compile(optimizer=original, loss=loss)
+            model.compile(**original)
     count = len(monitor.smoothed)
     return RangeTest(
         learning_rates=np.asarray(logger.learning_rates[:count], dtype=float),
         losses=np.asarray(logger.losses[:count], dtype=float),
         smoothed_losses=np.asarray(monitor.smoothed, dtype=float),
         stopped_at=monitor.stopped_at,
+        planned_steps=steps,
     )
+
+
+# -- plateau reduction that works with schedules ----------------------------------------------
+
+_HIGHER_IS_BETTER = ("accuracy", "acc", "auc", "precision", "recall")
+
+
+class ReduceScaleOnPlateau(keras.callbacks.Callback):
+    """Keras's ``ReduceLROnPlateau`` for an optimizer driven by a schedule.
+
+    Keras's ``ReduceLROnPlateau`` assigns a new number to ``optimizer.learning_rate``, which
+    raises a ``TypeError`` when the optimizer was built with a ``LearningRateSchedule``. This
+    callback lowers the factor $s$ of a :class:`lrlib.schedules.PlateauScaled` schedule
+    instead, so the rate becomes $\\eta_t = s \\cdot S(t)$: the schedule keeps its shape and
+    the plateau rule scales it down.
+
+    The rule is Keras's: at the end of each epoch, if ``monitor`` has not improved by more
+    than ``min_delta`` on its best value for ``patience`` epochs in a row, then
+    $s \\leftarrow \\max(f s, s_{min})$ with $f$ = ``factor``; after a reduction, the count
+    starts again after ``cooldown`` epochs.
+
+    Args:
+        schedule: the :class:`lrlib.schedules.PlateauScaled` to act on; by default the one
+            the model's optimizer was built with.
+        monitor: the quantity in the epoch logs, ``"val_loss"`` by default.
+        factor: $f$ in (0, 1).
+        patience: epochs without improvement before a reduction (a positive integer).
+        mode: ``"min"``, ``"max"`` or ``"auto"`` (``"max"`` for accuracy-like names).
+        min_delta: the smallest change that counts as an improvement (>= 0).
+        cooldown: epochs to wait after a reduction before counting again (>= 0).
+        min_scale: $s_{min}$, the lowest factor (>= 0).
+
+    Attributes:
+        reductions: ``(epoch, new scale)`` for each reduction, epochs counted from 0.
+
+    Example:
+        >>> import lrlib
+        >>> from lrlib.schedules import CosineAnnealing, PlateauScaled
+        >>> from lrlib.training import ReduceScaleOnPlateau, train
+        >>> schedule = PlateauScaled(CosineAnnealing(0.3, decay_steps=430))
+        >>> plateau = ReduceScaleOnPlateau(schedule, factor=0.5, patience=1)
+        >>> run = train(schedule, epochs=10, seed=0, callbacks=[plateau])
+        >>> schedule.scale < 1.0, plateau.reductions[0][1]
+        (True, 0.5)
+    """
+
+    def __init__(self, schedule=None, *, monitor="val_loss", factor=0.5, patience=2,
+                 mode="auto", min_delta=1e-4, cooldown=0, min_scale=0.0):
+        super().__init__()
+        if schedule is not None and not isinstance(schedule, PlateauScaled):
+            raise ValueError("`schedule` must be an lrlib.schedules.PlateauScaled (or None, "
+                             f"to use the optimizer's), got {schedule!r}")
+        if not isinstance(monitor, str) or not monitor:
+            raise ValueError(f"`monitor` must be the name of a logged quantity, got {monitor!r}")
+        self.schedule = schedule
+        self.monitor = monitor
+        self.factor = validation.real("factor", factor, low=0.0, high=1.0,
+                                      low_open=True, high_open=True)
+        self.patience = validation.positive_integer("patience", patience)
+        self.mode = validation.choice("mode", mode, ("auto", "min", "max"))
+        self.min_delta = validation.non_negative("min_delta", min_delta)
+        self.cooldown = validation.integer("cooldown", cooldown, low=0)
+        self.min_scale = validation.non_negative("min_scale", min_scale)
+        self.reductions = []
+        self._reset()
+
+    def _reset(self):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    @property
+    def higher_is_better(self):
+        """Whether ``monitor`` improves upwards (from ``mode``, or guessed from its name)."""
+        if self.mode != "auto":
+            return self.mode == "max"
+        name = self.monitor.removeprefix("val_")
+        return name.endswith(_HIGHER_IS_BETTER)
+
+    def _improved(self, current):
+        if self.best is None:
+            return True
+        if self.higher_is_better:
+            return current > self.best + self.min_delta
+        return current < self.best - self.min_delta
+
+    def _target(self):
+        if self.schedule is not None:
+            return self.schedule
+        # Keras 3 keeps the schedule an optimizer was built with in `_learning_rate`
+        # (`optimizer.learning_rate` returns its current value instead).
+        found = getattr(self.model.optimizer, "_learning_rate", None)
+        if not isinstance(found, PlateauScaled):
+            raise ValueError(
+                "`schedule`: the model's optimizer was not built with an "
+                "lrlib.schedules.PlateauScaled learning rate; wrap your schedule in one, "
+                f"or pass it to ReduceScaleOnPlateau (found {found!r})"
+            )
+        return found
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        self.reductions = []
+        self._target()  # fail early, before the first epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            available = ", ".join(sorted(logs)) or "none"
+            raise ValueError(f"`monitor`: {self.monitor!r} is not in the epoch logs "
+                             f"(available: {available}); pass validation data for 'val_*'")
+        current = float(logs[self.monitor])
+        schedule = self._target()
+        logs["scale"] = schedule.scale
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(current):
+            self.best, self.wait = current, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait >= self.patience and schedule.scale > self.min_scale:
+            new = max(schedule.scale * self.factor, self.min_scale)
+            schedule.set_scale(new)
+            self.reductions.append((int(epoch), schedule.scale))
+            self.cooldown_counter, self.wait = self.cooldown, 0

@@ -233,6 +233,7 @@ ALL = [
     S.CyclicalLearningRate(0.001, 0.01, 200, "triangular2"),
     S.OneCycle(0.1, 1000, 0.25, 10.0, 100.0),
     S.Warmup(S.OneCycle(0.1, 1000), 100, 0.001),
+    S.PlateauScaled(S.Warmup(S.CosineAnnealing(0.1, 1000), 50), scale=0.5),
     S.Warmup(KS.ExponentialDecay(0.1, 100, 0.9), 10),
 ]
 
@@ -332,3 +333,75 @@ def test_repr_and_equality():
     assert repr(a) == "StepDecay(initial_learning_rate=0.1, drop_factor=0.5, drop_every=100)"
     assert a == S.StepDecay(0.1, 0.5, 100) and a != S.StepDecay(0.1, 0.5, 101)
     assert "CosineAnnealing(" in repr(S.Warmup(S.CosineAnnealing(0.1, 10), 5))
+
+
+# -- PlateauScaled: a schedule times a factor that plateau reduction lowers --------------------
+
+def test_plateau_scaled_multiplies_the_schedule_by_its_factor():
+    inner = S.CosineAnnealing(0.1, decay_steps=1000)
+    schedule = S.PlateauScaled(inner)
+    np.testing.assert_allclose(schedule(STEPS), inner(STEPS), rtol=1e-6)
+    assert schedule.scale == 1.0
+    schedule.set_scale(0.25)
+    assert schedule.scale == 0.25
+    np.testing.assert_allclose(schedule(STEPS), 0.25 * inner(STEPS), rtol=1e-6, atol=1e-12)
+    assert S.PlateauScaled(0.3, scale=0.5)(7) == pytest.approx(0.15)  # a number is constant
+    assert S.PlateauScaled(KS.ExponentialDecay(0.1, 10, 0.5))(10) == pytest.approx(0.05)
+
+
+def test_plateau_scaled_factor_reaches_a_compiled_optimizer_without_recompiling():
+    schedule = S.PlateauScaled(S.StepDecay(0.1, 0.5, drop_every=3))
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule), loss="mse")
+    from lrlib.training import LearningRateLogger
+
+    logger = LearningRateLogger()
+    x, y = np.ones((8, 2)), np.ones(8)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0, callbacks=[logger])
+    first = list(logger.learning_rates)
+    schedule.set_scale(0.1)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0, callbacks=[logger])
+    np.testing.assert_allclose(first, [0.1, 0.1, 0.1, 0.05], rtol=1e-6)
+    # Steps 4..7 continue the step decay, now at a tenth.
+    np.testing.assert_allclose(logger.learning_rates, [0.005, 0.005, 0.0025, 0.0025], rtol=1e-5)
+
+
+def test_plateau_scaled_saves_its_current_factor(tmp_path):
+    schedule = S.PlateauScaled(S.Warmup(S.CosineAnnealing(0.1, 100), 10))
+    schedule.set_scale(0.25)
+    config = schedule.get_config()
+    assert config["scale"] == 0.25
+    clone = S.PlateauScaled.from_config(config)
+    assert clone == schedule and hash(clone) == hash(schedule)
+    np.testing.assert_allclose(clone(STEPS), schedule(STEPS))
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
+    assert type(restored) is S.PlateauScaled and restored.scale == 0.25
+    assert restored.scale_variable is not schedule.scale_variable  # its own state
+    # A model saved mid-training loads with the reduced factor (no custom_objects).
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule), loss="mse")
+    model.fit(np.ones((8, 2)), np.ones(8), batch_size=4, epochs=1, verbose=0)
+    model.save(tmp_path / "plateau.keras")
+    loaded = keras.models.load_model(tmp_path / "plateau.keras")
+    loaded_schedule = loaded.optimizer._learning_rate
+    assert isinstance(loaded_schedule, S.PlateauScaled) and loaded_schedule.scale == 0.25
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(schedule(2), rel=1e-5)
+    assert "scale=0.25" in repr(schedule) and "Warmup(" in repr(schedule)
+
+
+@pytest.mark.parametrize("factory,argument", [
+    (lambda: S.PlateauScaled("cosine"), "schedule"),
+    (lambda: S.PlateauScaled(0.1, scale=0.0), "scale"),
+    (lambda: S.PlateauScaled(0.1, scale=float("inf")), "scale"),
+    (lambda: S.PlateauScaled(0.1).set_scale(-1.0), "scale"),
+])
+def test_plateau_scaled_bad_arguments(factory, argument):
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        factory()
+
+
+def test_keras_reduce_lr_on_plateau_cannot_change_a_schedule():
+    """The reason for PlateauScaled: Keras refuses to set a schedule's learning rate."""
+    optimizer = keras.optimizers.SGD(learning_rate=S.CosineAnnealing(0.1, 100))
+    with pytest.raises(TypeError, match="not settable"):
+        optimizer.learning_rate = 0.05
