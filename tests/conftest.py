@@ -1,9 +1,9 @@
 """Shared test setup: a headless Matplotlib and lrlib imported before Keras.
 
 Also registers the recorder behind ``tests/test_determinism.py``: it keeps the outputs of
-every notebook cell nbval executes in this session, and moves the tests marked
-``determinism`` after the notebooks, so that they compare nbval's run of a chapter with a
-second one instead of paying for two more.
+every notebook cell nbval executes in this session and, when the session ends, writes the
+printed text of every completely executed notebook to ``_build/nbval/outputs.json``, which
+the determinism test compares with the book build's run of the same chapters.
 """
 
 import os
@@ -51,12 +51,27 @@ class NotebookOutputs:
             return None
         return {number: printed(outputs) for number, outputs in cells.items()}
 
-    def pytest_collection_modifyitems(self, items):
-        late = [item for item in items if item.get_closest_marker("determinism")]
-        items[:] = [item for item in items if item not in late] + late
+    def pytest_sessionfinish(self, session):
+        """Write what nbval printed, per complete notebook, for the determinism test."""
+        import hashlib
+        import json
+
+        root = pathlib.Path(__file__).resolve().parents[1]
+        runs = {}
+        for path in self._cells:
+            cells = self.outputs_of(path)
+            if cells is not None:
+                runs[path.relative_to(root).as_posix()] = {
+                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "cells": cells}
+        if not runs:
+            return
+        target = root / "_build" / "nbval" / "outputs.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        previous = json.loads(target.read_text()) if target.exists() else {}
+        previous.update(runs)
+        target.write_text(json.dumps(previous, indent=1, sort_keys=True))
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "determinism: runs after the notebooks (nbval)")
     if not config.pluginmanager.has_plugin("lrlib_notebook_outputs"):
         config.pluginmanager.register(NotebookOutputs(), "lrlib_notebook_outputs")

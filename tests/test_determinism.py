@@ -1,29 +1,27 @@
 """Determinism: a chapter run twice prints the same numbers; every training path is seeded.
 
-Design (CI executes every notebook twice already, under nbval and in the book build, on two
-cores, and must stay well under 30 minutes):
+Design. CI already executes every notebook twice, each time in a fresh kernel: under nbval
+(the README's test command) and in the book build. Those two runs are the two runs this
+test compares, so determinism costs no execution of its own:
 
-- The **first run** of each chapter is nbval's, in this same pytest session: a plugin
-  registered by ``tests/conftest.py`` keeps every cell's outputs as nbval executes it, and
-  this file's chapter tests are moved after the notebooks (see the same conftest). That run
-  costs nothing extra.
-- The **second run** executes again only the chapters that train Keras models (those whose
-  code uses ``lrlib.training``, ``lrlib.experiments`` or ``.fit(``): TensorFlow is where
-  non-determinism hides (thread scheduling, oneDNN's operation order, unseeded weights or
-  shuffling). So the extra cost is one execution of the training chapters, not two more
-  executions of every notebook. Chapters that use only NumPy draw their randomness from
-  explicit ``seed=`` arguments of ``lrlib``, which ``tests/test_descent.py`` checks.
+- During the test command, a plugin registered by ``tests/conftest.py`` keeps the outputs of
+  every notebook cell nbval executes and, at the end of the session, writes the printed text
+  of each completely executed chapter to ``_build/nbval/outputs.json``.
+- The book build leaves each executed chapter in ``_build/jupyter_execute/chapters/``.
+- :func:`test_chapter_prints_the_same_numbers_in_the_build_as_under_nbval` compares them,
+  code cell by code cell, for **every** chapter of the toc. Without both runs it skips with
+  a message saying what to run; in CI (``SITE_TESTS=required``, after the build) a missing
+  run is a failure.
 - What is compared: every code cell's printed text (``stdout`` and ``stderr``) and the text
   of its result (``text/plain``, ``text/markdown``): the numbers a reader sees. Memory
   addresses (``0x7f...``) are masked. Figures are not compared byte for byte: a live widget's
-  first drawing lands in the cell's outputs under nbval but in the widget's state under
-  ``nbclient``, and the numbers a figure shows are asserted in the chapters' checked-claims
-  cells, which run in both executions.
-- The test is honest: if a chapter printed different numbers on a second run (an unseeded
-  model, a shuffled ``set`` of strings, a time), the two texts differ and it fails, showing
-  the first differing cell.
-- Run alone (``pytest tests/test_determinism.py``), nbval has not run the chapters, so the
-  test executes each training chapter twice itself.
+  first drawing lands in the cell's outputs under nbval but in the widget's state under the
+  build's ``nbclient``, and the numbers a figure shows are asserted in the chapters'
+  checked-claims cells, which run in both executions.
+- The test is honest: if a chapter printed different numbers on its second run (an unseeded
+  model, a shuffled ``set`` of strings, a time), the texts differ and it fails, showing the
+  first differing cell. :func:`test_a_chapter_printing_different_numbers_is_caught` shows it
+  on a notebook that prints a random number.
 
 And, statically and dynamically, every path of ``lrlib`` that trains a model (calls
 ``.fit``) seeds through :func:`lrlib.reproducibility.seed_everything`, the one place where
@@ -129,21 +127,64 @@ def test_the_course_has_training_chapters():
     assert TRAINING_CHAPTERS, "no chapter trains a Keras model: the pattern TRAINS is stale"
 
 
-@pytest.mark.determinism
-@pytest.mark.parametrize("path", TRAINING_CHAPTERS, ids=lambda p: p.name)
-def test_training_chapter_prints_the_same_numbers_twice(path, request):
-    recorder = request.config.pluginmanager.get_plugin("lrlib_notebook_outputs")
-    first = recorder.outputs_of(path) if recorder is not None else None
-    if first is None:  # nbval did not run it (completely) in this session: run it here
-        first = execute(path)
-    second = execute(path)
+CHAPTERS = toc_chapters()
+NBVAL_OUTPUTS = ROOT / "_build" / "nbval" / "outputs.json"
+BUILD_CACHE = ROOT / "_build" / ".jupyter_cache"
+
+
+def nbval_run(path):
+    """The printed text of nbval's run of ``path`` (from the test command), or ``None``."""
+    import json
+
+    if not NBVAL_OUTPUTS.exists():
+        return None
+    import hashlib
+
+    run = json.loads(NBVAL_OUTPUTS.read_text()).get(path.relative_to(ROOT).as_posix())
+    if run is None or run["sha256"] != hashlib.sha256(path.read_bytes()).hexdigest():
+        return None  # not run, or run on another version of the notebook
+    return {int(number): text for number, text in run["cells"].items()}
+
+
+def build_run(path):
+    """The printed text of the book build's run of ``path``, or ``None``.
+
+    Read from the build's execution cache (``execute_notebooks: cache``), which keeps the
+    outputs as the kernel sent them and answers only for the notebook's current code. (The
+    copies in ``_build/jupyter_execute`` are not used: myst-nb merges their streams in place
+    when it renders them.)
+    """
+    if not BUILD_CACHE.exists():
+        return None
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(BUILD_CACHE))
+    record = cache.get_cached_project_nb(str(path))
+    if record is None:
+        return None
+    cells = [c for c in cache.get_cache_bundle(record.pk).nb.cells if c.cell_type == "code"]
+    return {number: printed(cell.outputs) for number, cell in enumerate(cells)}
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_prints_the_same_numbers_in_the_build_as_under_nbval(path):
+    from built_site import _missing
+
+    first, second = nbval_run(path), build_run(path)
+    if first is None:
+        _missing(f"no nbval run of {path.name} in {NBVAL_OUTPUTS.relative_to(ROOT)}: run the "
+                 "test command (python3 -m pytest) first")
+    if second is None:
+        _missing(f"no build run of {path.name} newer than the notebook: run "
+                 "`jupyter-book build .` first")
     difference = first_difference(first, second)
     if difference is not None:
         number, a, b = difference
         pytest.fail(f"{path.name}, code cell {number}, printed differently on a second run:\n"
-                    f"first:\n{a}\nsecond:\n{b}")
-    assert any(re.search(r"\d", text) for text in first.values()), \
-        f"{path.name} prints no numbers: nothing to compare"
+                    f"under nbval:\n{a}\nin the build:\n{b}")
+    if path in TRAINING_CHAPTERS:
+        assert any(re.search(r"\d", text) for text in first.values()), \
+            f"{path.name} trains a model but prints no numbers: nothing to compare"
 
 
 def test_printed_text_keeps_numbers_and_masks_addresses():
