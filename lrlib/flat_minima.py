@@ -19,6 +19,7 @@ import dataclasses
 import numpy as np
 
 from lrlib import validation
+from lrlib.tensors import to_numpy
 from lrlib.curvature import sharpness
 from lrlib.data import Dataset, load_digits
 
@@ -39,7 +40,7 @@ LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 def training_loss(model, x, y):
     """The mean loss of ``model`` on all of ``(x, y)`` (one forward pass, no training mode)."""
-    return float(np.mean(keras.ops.convert_to_numpy(LOSS(y, model(x, training=False)))))
+    return float(np.mean(to_numpy(LOSS(y, model(x, training=False)))))
 
 
 class SharpnessTracker(keras.callbacks.Callback):

@@ -27,6 +27,7 @@ import numpy as np
 from keras import ops
 
 from lrlib import validation
+from lrlib.tensors import to_float, to_numpy
 
 __all__ = [
     "Schedule",
@@ -83,7 +84,7 @@ class Schedule(keras.optimizers.schedules.LearningRateSchedule):
                 raise ValueError("`step` must be finite and >= 0")
             # NumPy input is computed in float64, so plotted values are exact.
             values = self._rate(ops.convert_to_tensor(steps, dtype="float64"))
-            values = np.asarray(ops.convert_to_numpy(values), dtype=np.float64)
+            values = np.asarray(to_numpy(values), dtype=np.float64)
             return float(values) if steps.ndim == 0 else values
         return self._rate(ops.cast(step, _FLOAT))
 
@@ -674,7 +675,7 @@ class PlateauScaled(Schedule):
     @property
     def scale(self):
         """The current factor $s$, as a float."""
-        return float(ops.convert_to_numpy(self.scale_variable))
+        return to_float(self.scale_variable)
 
     def set_scale(self, scale):
         """Set the factor $s$ (> 0); the optimizer uses it from its next step on."""
@@ -732,12 +733,12 @@ def evaluate(schedule, steps):
     if not callable(schedule):
         raise ValueError(f"`schedule` must be a number or a callable of the step, got {schedule!r}")
     try:  # Keras's built-in schedules are written with keras.ops and take arrays...
-        values = np.asarray(ops.convert_to_numpy(schedule(steps)), dtype=np.float64)
+        values = np.asarray(to_numpy(schedule(steps)), dtype=np.float64)
         if values.shape == steps.shape:
             return values
     except Exception:  # ...but some (CosineDecay with warmup) branch with ops.cond.
         pass
-    flat = [float(ops.convert_to_numpy(schedule(int(s)))) for s in steps.ravel()]
+    flat = [to_float(schedule(int(s))) for s in steps.ravel()]
     return np.asarray(flat, dtype=np.float64).reshape(steps.shape)
 
 

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from lrlib import validation
+from lrlib.tensors import to_float
 from lrlib.data import Dataset, load_digits
 from lrlib.reproducibility import seed_everything
 from lrlib.schedules import PlateauScaled
@@ -85,7 +86,7 @@ class LearningRateLogger(keras.callbacks.Callback):
 
     def _totals(self):
         metric = self._loss_metric()
-        return float(ops.convert_to_numpy(metric.total)), float(ops.convert_to_numpy(metric.count))
+        return to_float(metric.total), to_float(metric.count)
 
     def on_train_begin(self, logs=None):
         self.learning_rates, self.losses, self.diverged_at = [], [], None
@@ -95,7 +96,7 @@ class LearningRateLogger(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         rate = self.model.optimizer.learning_rate
-        self.learning_rates.append(float(ops.convert_to_numpy(rate)))
+        self.learning_rates.append(to_float(rate))
 
     def on_train_batch_end(self, batch, logs=None):
         total, count = self._totals()

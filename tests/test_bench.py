@@ -113,7 +113,8 @@ def test_discovery_finds_every_draw_function_once_with_its_controls():
 
 
 def test_control_settings_reach_every_extreme_within_linked_limits():
-    explorer = next(e for e in discovery.draw_functions() if e.name.endswith("explorer"))
+    explorer = next(e for e in discovery.draw_functions()
+                    if e.name == "lrlib.widgets.schedules.schedule_explorer")
     settings = discovery.control_settings(explorer)
     assert {p["family"] for p in settings} == set(S.FAMILIES)
     assert {p["total_steps"] for p in settings} == {100, 5000}

@@ -359,9 +359,13 @@ def _data_artists(ax):
 def _check_figure(fig, where):
     axes = fig.axes
     assert axes, f"{where}: the figure has no axes"
+    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    assert suptitle or any(ax.get_title() for ax in axes), f"{where}: the figure has no title"
     for ax in axes:
-        assert ax.get_title(), f"{where}: an axes has no title"
-        assert _data_artists(ax), f"{where}: an axes titled {ax.get_title()!r} is empty"
+        # A panel is titled, or labelled (a row of panels under a titled one, say).
+        name = ax.get_title() or ax.get_ylabel() or ax.get_xlabel()
+        assert name, f"{where}: an axes has neither a title nor axis labels"
+        assert _data_artists(ax), f"{where}: the axes {name!r} is empty"
         for line in ax.lines:
             data = np.asarray(line.get_xydata(), dtype=float)
             assert np.all(np.isfinite(data)), f"{where}: a line has NaN or infinite points"
