@@ -182,7 +182,7 @@ class Table:
     def _numeric(self, index):
         """A column is numeric when its entries start with a digit (or say 'diverged')."""
         entries = [str(row[index]) for row in self.rows]
-        return bool(entries) and all(e[:1].isdigit() or e.startswith(("diverged", "never", "–"))
+        return bool(entries) and all(e[:1].isdigit() or e.startswith(("diverged", "never", "none", "–"))
                                      for e in entries)
 
     def to_html(self):

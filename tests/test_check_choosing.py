@@ -9,14 +9,15 @@ from sweep_fixtures import fake_results
 
 def test_matching_peak():
     assert not choosing.matching_peak(...)
-    assert choosing.matching_peak(0.6)
-    assert "twice" in choosing.matching_peak(0.3 / 0.501).message
+    assert choosing.matching_peak(0.3 / 0.467)
+    assert choosing.matching_peak(0.64)  # 0.3 / (15/32), the hand calculation
+    assert "twice" in choosing.matching_peak(0.643).message
     same = choosing.matching_peak(0.3)
     assert not same and "same *peak*" in same.message
-    halved = choosing.matching_peak(0.15)
-    assert not halved and "divide" in halved.message
-    assert not choosing.matching_peak(1.0)
-    assert not choosing.matching_peak("0.6 or so")
+    product = choosing.matching_peak(0.14)
+    assert not product and "divide" in product.message
+    assert not choosing.matching_peak(0.6)  # cosine's answer, not step decay's
+    assert not choosing.matching_peak("0.64 or so")
 
 
 def test_mean_rate_function():

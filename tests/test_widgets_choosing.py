@@ -42,7 +42,7 @@ def test_mean_axis_moves_the_points_by_the_mean_rate_fraction():
     ax = fig.axes[0]
     assert "mean learning rate" in ax.get_xlabel() and "mean rate" in ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == list(FAMILIES)
+    assert labels == [*FAMILIES, "every seed diverged"]
     exponential = next(l for l in ax.get_lines() if l.get_label() == "exponential")
     expected = RESULTS.curve("exponential")["mean_rates"]
     assert list(exponential.get_xdata()) == pytest.approx(list(expected))
@@ -92,3 +92,12 @@ def test_bad_arguments():
         render(cw.sensitivity, results=RESULTS, metric="speed")
     with pytest.raises(ValueError, match="`axis`"):
         render(cw.sensitivity, results=RESULTS, axis="median")
+
+
+@pytest.mark.parametrize("family,fraction", [("constant", 1.0), ("cosine", 0.50),
+                                             ("exponential", 0.22)])
+def test_schedule_area_says_the_mean_as_a_fraction_of_the_peak(family, fraction):
+    fig = render(cw.schedule_area, family=family, learning_rate=0.5, total_steps=430)
+    ax = fig.axes[0]
+    assert ax.get_title() == family
+    assert f"mean {fraction:.2f} × peak" in texts(fig)

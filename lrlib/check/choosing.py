@@ -18,21 +18,23 @@ TEST_IMAGES = 450
 
 
 def matching_peak(answer):
-    """Exercise choosing-ex-matching-peak: the cosine peak with constant 0.3's mean rate."""
+    """Exercise choosing-ex-matching-peak: the step-decay peak with constant 0.3's mean rate."""
     if answer is Ellipsis:
         return _PLACEHOLDER
-    expected = 0.3 / mean_rate_fraction("cosine", COMMON.total_steps)
-    result = check_number(answer, expected, name="the cosine peak", rtol=0.03)
+    fraction = mean_rate_fraction("step", COMMON.total_steps)
+    expected = 0.3 / fraction
+    result = check_number(answer, expected, name="the step-decay peak", rtol=0.03)
     if result:
-        return Result(True, result.message + " Cosine annealing to zero averages half its peak,"
-                            " so it needs about twice the constant rate.")
+        return Result(True, result.message + f" Step decay averages {fraction:.2f} of its peak "
+                            "(1, 1/2, 1/4 and 1/8 for a quarter of the budget each), so it "
+                            "needs a peak about twice the constant rate.")
     value = _float(answer)
     if value is not None and math.isclose(value, 0.3, rel_tol=0.03):
-        return Result(False, "0.3 is the same *peak*; cosine then delivers only half the "
-                             "learning rate in all. Which peak makes its *mean* 0.3?")
-    if value is not None and math.isclose(value, 0.15, rel_tol=0.05):
-        return Result(False, "0.15 is the mean of cosine *at* peak 0.3: you need the peak "
-                             "whose mean is 0.3, so divide by the mean fraction instead.")
+        return Result(False, "0.3 is the same *peak*; step decay then delivers less than half "
+                             "the learning rate in all. Which peak makes its *mean* 0.3?")
+    if value is not None and math.isclose(value, 0.3 * fraction, rel_tol=0.05):
+        return Result(False, f"{value:g} is the mean of step decay *at* peak 0.3: you need the "
+                             "peak whose mean is 0.3, so divide by the mean fraction instead.")
     return result
 
 

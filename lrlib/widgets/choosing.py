@@ -1,5 +1,7 @@
 """The sweep's sensitivity curves: one metric against the learning rate, per schedule.
 
+Also :func:`schedule_area`, one schedule with the area under it and its mean rate.
+
 :func:`sensitivity` draws one panel from an already computed
 :class:`lrlib.sweep.SweepResults` (no training happens here, so a slider move redraws in
 milliseconds): a metric (test accuracy, test loss, training loss, steps to the target)
@@ -14,11 +16,11 @@ from matplotlib import ticker, transforms
 
 from lrlib import validation
 from lrlib.plots import COLORS, PALETTE
-from lrlib.schedules import FAMILIES
+from lrlib.schedules import FAMILIES, evaluate, for_budget
 from lrlib.sweep import METRICS, SweepResults
 from lrlib.widgets.core import dropdown, experiment
 
-__all__ = ["sensitivity", "sensitivity_controls", "AXES", "family_color"]
+__all__ = ["sensitivity", "sensitivity_controls", "schedule_area", "AXES", "family_color"]
 
 #: What the horizontal axis can show.
 AXES = {
@@ -152,9 +154,36 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
     else:
         ax.set_title(family, fontsize=10)
     if family == "all":  # the colours name the families: always say which is which
-        ax.legend(fontsize=7.5, ncols=2, loc="best")
+        if any(results.diverging_rates(name) for name in shown):
+            ax.plot([], [], "x", color="0.3", markersize=7, markeredgewidth=2,
+                    label="every seed diverged")
+        ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.0, 0.5))
     elif legend:
         ax.legend(fontsize=7.5, loc="best")
+    return fig
+
+
+@experiment(figsize=(4.0, 2.9))
+def schedule_area(fig, family="cosine", learning_rate=1.0, total_steps=430):
+    """One family over a budget, the area under it shaded and its mean rate dashed."""
+    total_steps = validation.integer("total_steps", total_steps, low=8)
+    schedule = for_budget(family, learning_rate, total_steps)
+    t = np.arange(total_steps)
+    rates = evaluate(schedule, t)
+    mean = float(rates.mean())
+    color = family_color(family)
+    ax = fig.subplots()
+    ax.fill_between(t, rates, color=color, alpha=0.25, linewidth=0)
+    ax.plot(t, rates, color=color)
+    ax.axhline(mean, color=PALETTE["black"], linestyle="--", linewidth=1.1)
+    ax.text(total_steps * 0.98, mean, f"mean {mean / learning_rate:.2f} × peak", ha="right",
+            va="bottom", fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.0})
+    ax.set_ylim(0.0, 1.12 * learning_rate)
+    ax.set_xlim(0, total_steps)
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel("$\\eta_t$")
+    ax.set_title(family, fontsize=10)
     return fig
 
 
