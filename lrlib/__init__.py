@@ -9,6 +9,7 @@ Submodules (imported on first use, so ``import lrlib`` stays fast):
 - :mod:`lrlib.training`: train a small Keras model with any schedule and record every step;
   the learning-rate range test.
 - :mod:`lrlib.experiments`: the common setup (model, budget, seeds, baseline) of Parts II-III.
+- :mod:`lrlib.sweep`: a head-to-head sweep of schedules (family x peak rate x seed) and its table.
 - :mod:`lrlib.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
 - :mod:`lrlib.plots`: the course's figure style and plotting helpers.
 - :mod:`lrlib.widgets`: experiments drawn by one pure function, static or live.
@@ -37,6 +38,7 @@ _SUBMODULES = (
     "plots",
     "reproducibility",
     "schedules",
+    "sweep",
     "training",
     "widgets",
 )
