@@ -41,6 +41,7 @@ __all__ = [
     "Cell",
     "SweepResults",
     "Table",
+    "Entry",
     "sweep",
 ]
 
@@ -135,23 +136,44 @@ class Cell:
         values = self.values(metric)
         return float(values.max() - values.min()) if values.size else math.nan
 
-    def describe(self, metric="accuracy"):
-        """The cell in a few characters: ``0.970 (0.966-0.974)``, ``diverged 3/3``..."""
+    def entry(self, metric="accuracy"):
+        """The cell as a table :class:`Entry`: the mean, and the min–max over seeds as detail.
+
+        ``diverged 3/3 at steps 5–8`` when every seed diverged, ``never`` when no seed reached
+        the target; the detail also says how many seeds diverged or never reached it.
+        """
         m = _metric(metric)
         if self.diverged == self.runs:
-            return f"diverged {self.diverged}/{self.runs}" + _at_steps(self.diverged_steps())
+            return Entry(f"diverged {self.diverged}/{self.runs}", _at_steps(
+                self.diverged_steps()).strip())
         values = self.values(metric)
         if values.size == 0:
-            return "never"
-        text = f"{values.mean():.{m.digits}f}"
-        if values.size > 1:
-            text += f" ({values.min():.{m.digits}f}–{values.max():.{m.digits}f})"
-        notes = []
-        if metric == "steps_to_target" and self.reached() < self.runs - self.diverged:
+            return Entry("never")
+        low, high = f"{values.min():.{m.digits}f}", f"{values.max():.{m.digits}f}"
+        notes = [] if low == high else [f"{low}–{high}"]
+        if m.key == "steps_to_target" and self.reached() < self.runs - self.diverged:
             notes.append(f"{self.reached()}/{self.runs} reached")
         if self.diverged:
             notes.append(f"{self.diverged}/{self.runs} diverged")
-        return text + (f", {', '.join(notes)}" if notes else "")
+        return Entry(f"{values.mean():.{m.digits}f}", ", ".join(notes))
+
+    def describe(self, metric="accuracy"):
+        """The cell in a few characters: ``0.970 (0.966–0.974)``, ``diverged 3/3 ...``."""
+        return str(self.entry(metric))
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One entry of a :class:`Table`: a main text and an optional detail.
+
+    In Markdown the detail follows in brackets; in HTML it goes on a second, smaller line.
+    """
+
+    text: str
+    detail: str = ""
+
+    def __str__(self):
+        return f"{self.text} ({self.detail})" if self.detail else self.text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,9 +209,13 @@ class Table:
 
     def to_html(self):
         """The table as an HTML ``<table>``."""
-        def cell(tag, text, index):
+        def cell(tag, value, index):
             style = ' style="text-align: right"' if self._numeric(index) else ""
-            return f"<{tag}{style}>{html.escape(str(text))}</{tag}>"
+            text = html.escape(value.text if isinstance(value, Entry) else str(value))
+            if isinstance(value, Entry) and value.detail:
+                text += (f'<br><span style="font-size: 80%; opacity: 0.75">'
+                         f"{html.escape(value.detail)}</span>")
+            return f"<{tag}{style}>{text}</{tag}>"
 
         parts = ["<table>"]
         if self.caption:
@@ -398,36 +424,38 @@ class SweepResults:
     def summary(self, caption=None):
         """One row per family, at its best rate, with the spread over seeds.
 
-        Columns: the best peak rate; test accuracy, test loss and steps to the target there
-        (mean, and min–max over seeds); the rates of the grid at which every seed reached the
-        target (sensitivity); the rates at which a seed diverged (stability).
+        Columns: the best peak rate; test accuracy, training loss (when recorded) and steps
+        to the target there (mean, and min–max over seeds); the rates of the grid at which
+        every seed reached the target (sensitivity); the rates at which a seed diverged, and
+        at which steps (stability). :meth:`grid` shows any metric (the test loss, say) at
+        every rate.
         """
         target = f"{self.target:.0%}"
-        columns = ["schedule", "best peak η₀", "test accuracy", "test loss",
-                   f"steps to {target}", f"peak rates reaching {target}", "diverged at"]
+        columns = ["schedule", "best peak η₀", "test accuracy", f"steps to {target}",
+                   f"peak rates reaching {target}", "diverged at"]
         has_train = all("train_loss" in r for r in self.records)
         if has_train:
-            columns.insert(4, "training loss")
+            columns.insert(3, "training loss")
         rows = []
         for family in self.families:
             best = self.best_rate(family)
             works = ", ".join(_format_rate(r) for r in self.working_rates(family)) or "none"
-            diverges = ", ".join(
-                _format_rate(r) + _at_steps(self.cell(family, r).diverged_steps())
-                for r in self.diverging_rates(family)) or "–"
+            diverging = self.diverging_rates(family)
+            diverges = Entry(", ".join(_format_rate(r) for r in diverging) or "–", "; ".join(
+                _at_steps(self.cell(family, r).diverged_steps()).strip() for r in diverging))
             if best is None:
-                row = [family, "–", "diverged", "diverged", "–", works, diverges]
+                row = [family, "–", "diverged", "–", works, diverges]
                 if has_train:
-                    row.insert(4, "diverged")
+                    row.insert(3, "diverged")
             else:
                 cell = self.cell(family, best)
-                row = [family, _format_rate(best), cell.describe("accuracy"),
-                       cell.describe("loss"), cell.describe("steps_to_target"), works, diverges]
+                row = [family, _format_rate(best), cell.entry("accuracy"),
+                       cell.entry("steps_to_target"), works, diverges]
                 if has_train:
-                    row.insert(4, cell.describe("train_loss"))
+                    row.insert(3, cell.entry("train_loss"))
             rows.append(tuple(row))
         if caption is None:
-            caption = (f"{len(self.families)} schedules x {len(self.rates)} peak rates x "
+            caption = (f"{len(self.families)} schedules × {len(self.rates)} peak rates × "
                        f"{len(self.seeds)} seeds: mean (min–max over seeds) at each schedule's "
                        "best peak rate.")
         return Table(tuple(columns), tuple(rows), caption)
@@ -439,7 +467,7 @@ class SweepResults:
         rows = []
         for family in self.families:
             swept = {c.learning_rate: c for c in self.cells(family)}
-            rows.append((family, *(swept[r].describe(m.key) if r in swept else "–"
+            rows.append((family, *(swept[r].entry(m.key) if r in swept else "–"
                                    for r in self.rates)))
         if caption is None:
             caption = f"{m.label}: mean (min–max over {len(self.seeds)} seeds)"

@@ -6,7 +6,7 @@ import pytest
 
 from lrlib.experiments import COMMON, Setup
 from lrlib.schedules import FAMILIES, evaluate, for_budget
-from lrlib.sweep import SweepResults, Table, mean_rate_fraction, sweep
+from lrlib.sweep import Entry, SweepResults, Table, mean_rate_fraction, sweep
 from sweep_fixtures import fake_results, fake_trial
 
 
@@ -32,7 +32,7 @@ def test_cells_summarise_seeds_and_leave_diverged_runs_out(results):
     wild = results.cell("cosine", 3.0)
     assert wild.diverged == 3 and not wild.stable and wild.diverged_steps() == [5, 6, 7]
     assert wild.values("accuracy").size == 0 and math.isnan(wild.mean("accuracy"))
-    assert wild.describe() == "diverged 3/3 at steps 5–7"
+    assert wild.describe() == "diverged 3/3 (at steps 5–7)"
     slow = results.cell("exponential", 0.1)
     assert slow.reached() == 0 and slow.describe("steps_to_target") == "never"
 
@@ -71,21 +71,28 @@ def test_summary_and_grid_tables(results):
     constant = dict(zip(summary.columns, summary.rows[0]))
     assert constant["schedule"] == "constant" and constant["best peak η₀"] == "0.3"
     assert constant["peak rates reaching 95%"] == "0.1, 0.3, 1"
-    assert constant["diverged at"] == "3 at steps 5–7"
-    assert constant["training loss"].startswith("0.0333")
+    assert str(constant["diverged at"]) == "3 (at steps 5–7)"
+    assert str(constant["training loss"]).startswith("0.0333")
+    assert "test loss" not in summary.columns  # in grid("loss") and the widget instead
     grid = results.grid("accuracy")
     assert grid.columns == ("schedule", "η₀ = 0.1", "η₀ = 0.3", "η₀ = 1", "η₀ = 3")
-    assert grid.rows[0][-1] == "diverged 3/3 at steps 5–7"
+    assert str(grid.rows[0][-1]) == "diverged 3/3 (at steps 5–7)"
+    # Equal values over the seeds print once, without a range.
+    assert str(results.cell("constant", 0.3).entry("steps_to_target")) == "43"
+    assert "<br><span" in summary.to_html() and "(0.975–0.979)" in summary.to_markdown()
 
 
 def test_tables_render_as_markdown_and_html():
-    table = Table(("name", "value"), (("a|b", "0.5"), ("<c>", "diverged 3/3")), caption="Cap")
+    table = Table(("name", "value"), (("a|b", "0.5"), ("<c>", Entry("diverged 3/3", "at <5>"))),
+                  caption="Cap")
     markdown = table.to_markdown()
     assert markdown.splitlines()[2] == "| name | value |"
     assert "| :--- | ---: |" in markdown and "a\\|b" in markdown
     html = table._repr_html_()
     assert html.startswith("<table><caption>Cap</caption>") and "&lt;c&gt;" in html
     assert 'style="text-align: right"' in html
+    assert "diverged 3/3<br><span" in html and "at &lt;5&gt;</span>" in html
+    assert "| <c> | diverged 3/3 (at <5>) |" in markdown
     with pytest.raises(ValueError, match="`rows`"):
         Table(("a", "b"), (("only one",),))
 

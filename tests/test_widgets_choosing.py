@@ -56,10 +56,20 @@ def test_steps_metric_says_never_where_no_seed_reached_the_target():
 
 def test_small_multiples_over_families_and_the_all_panel():
     fig = small_multiples(cw.sensitivity, "family", (*FAMILIES, "all"), ncols=4,
-                          results=RESULTS, legend=False)
+                          results=RESULTS, legend="all-only")
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[:7] == list(FAMILIES) and titles[7].startswith("All schedules")
     assert fig.axes[0].get_legend() is None and fig.axes[7].get_legend() is not None
+
+
+def test_peak_versus_mean_has_two_panels_and_one_legend():
+    fig = cw.peak_versus_mean(RESULTS, metric="train_loss")
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["All schedules, against the peak rate",
+                                               "All schedules, against the mean rate"]
+    assert all(ax.get_legend() is None for ax in axes)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [*FAMILIES, "every seed diverged"]
 
 
 def test_live_has_three_dropdowns():
@@ -92,6 +102,8 @@ def test_bad_arguments():
         render(cw.sensitivity, results=RESULTS, metric="speed")
     with pytest.raises(ValueError, match="`axis`"):
         render(cw.sensitivity, results=RESULTS, axis="median")
+    with pytest.raises(ValueError, match="`legend`"):
+        render(cw.sensitivity, results=RESULTS, legend="outside")
 
 
 @pytest.mark.parametrize("family,fraction", [("constant", 1.0), ("cosine", 0.50),

@@ -20,7 +20,8 @@ from lrlib.schedules import FAMILIES, evaluate, for_budget
 from lrlib.sweep import METRICS, SweepResults
 from lrlib.widgets.core import dropdown, experiment
 
-__all__ = ["sensitivity", "sensitivity_controls", "schedule_area", "AXES", "family_color"]
+__all__ = ["sensitivity", "sensitivity_controls", "peak_versus_mean", "schedule_area", "AXES",
+           "family_color"]
 
 #: What the horizontal axis can show.
 AXES = {
@@ -91,15 +92,17 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
     ``axis`` is ``"peak"`` (the schedule's largest rate, what you set) or ``"mean"`` (its
     average over the budget, what the network receives in all). With one family, the other
     families' means are drawn in grey behind it, each seed is a dot and a bar spans the
-    seeds; where every seed diverged, an x at the bottom says at which steps. ``legend``
-    switches off the one-family legend (for small multiples, whose caption explains it);
-    the all-families panel always names its colours.
+    seeds; where every seed diverged, an x at the bottom says at which steps. ``legend``:
+    ``True`` (every panel has one), ``False`` (none) or ``"all-only"`` (only the
+    all-families panel names its colours: for small multiples, whose caption explains the
+    rest).
     """
     if not isinstance(results, SweepResults):
         raise ValueError(f"`results` must be an lrlib.sweep.SweepResults, got {results!r}")
     family = validation.choice("family", family, ("all", *results.families))
     metric = validation.choice("metric", metric, tuple(METRICS))
     axis = validation.choice("axis", axis, tuple(AXES))
+    legend = validation.choice("legend", legend, (True, False, "all-only"))
     if metric not in results.records[0]:
         raise ValueError(f"`metric` {metric!r} was not recorded by this sweep")
     spec = METRICS[metric]
@@ -153,17 +156,34 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
         ax.set_title(f"All schedules, against the {against} rate", fontsize=10)
     else:
         ax.set_title(family, fontsize=10)
-    if family == "all":  # the colours name the families: always say which is which
-        if any(results.diverging_rates(name) for name in shown):
-            ax.plot([], [], "x", color="0.3", markersize=7, markeredgewidth=2,
-                    label="every seed diverged")
+    if family == "all" and any(results.diverging_rates(name) for name in shown):
+        ax.plot([], [], "x", color="0.3", markersize=7, markeredgewidth=2,
+                label="every seed diverged")
+    if family == "all" and legend in (True, "all-only"):
         ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    elif legend:
+    elif family != "all" and legend is True:
         ax.legend(fontsize=7.5, loc="best")
     return fig
 
 
-@experiment(figsize=(4.0, 2.9))
+def peak_versus_mean(results, metric="train_loss", figsize=(8.0, 3.6)):
+    """Two :func:`sensitivity` panels of all families, against the peak and the mean rate,
+    with one legend below them for both. Returns a figure (detached from pyplot)."""
+    import matplotlib.pyplot as plt
+
+    from lrlib.plots import use_style
+
+    use_style()
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    for subfig, axis in zip(fig.subfigures(1, 2), ("peak", "mean")):
+        sensitivity(subfig, results, family="all", metric=metric, axis=axis, legend=False)
+    handles, labels = fig.subfigs[0].axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
+    plt.close(fig)
+    return fig
+
+
+@experiment(figsize=(4.0, 2.6))
 def schedule_area(fig, family="cosine", learning_rate=1.0, total_steps=430):
     """One family over a budget, the area under it shaded and its mean rate dashed."""
     total_steps = validation.integer("total_steps", total_steps, low=8)
