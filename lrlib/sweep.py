@@ -26,6 +26,7 @@ Example:
 import dataclasses
 import html
 import functools
+import gc
 import math
 
 import numpy as np
@@ -511,6 +512,8 @@ def sweep(families=FAMILIES, rates=(0.1, 0.3, 1.0), seeds=None, setup=COMMON, *,
 
     Returns:
         A :class:`SweepResults`, one record per trial, in the loop's order.
+
+    Each trial's garbage is collected before the next trial starts (see the code).
     """
     if isinstance(families, str):
         raise ValueError(f"`families` must be a list of families, got {families!r}")
@@ -528,6 +531,10 @@ def sweep(families=FAMILIES, rates=(0.1, 0.3, 1.0), seeds=None, setup=COMMON, *,
         for rate in rates:
             for seed in seeds:
                 outcome = objective(family, rate, seed, setup=setup)
+                # Free this trial's model now: Keras models sit in reference cycles, and
+                # dozens of them left to Python's occasional full collection make that one
+                # collection stall for many seconds, in whatever cell happens to trigger it.
+                gc.collect()
                 if not isinstance(outcome, dict):
                     raise ValueError(f"`objective` must return a dict, got {outcome!r}")
                 records.append({"family": family, "learning_rate": rate, "seed": seed,

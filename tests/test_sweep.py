@@ -130,6 +130,15 @@ def test_sweep_validates_its_arguments_before_training():
         sweep(("cosine",), rates=(0.3,), seeds=(0,), objective=lambda *a, **k: 0.97)
 
 
+def test_the_sweep_collects_each_trials_garbage(monkeypatch):
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *args: calls.append(args) or 0)
+    sweep(("cosine", "step"), rates=(0.3,), seeds=(0, 1), objective=fake_trial)
+    assert len(calls) == 4
+
+
 def test_a_real_sweep_trains_and_reports_divergence():
     small = Setup(epochs=1, seeds=(0,))
     results = sweep(("constant", "one-cycle"), rates=(0.3, 50.0), setup=small)
