@@ -205,16 +205,17 @@ class Table:
     def _numeric(self, index):
         """A column is numeric when its entries start with a digit (or say 'diverged')."""
         entries = [str(row[index]) for row in self.rows]
-        return bool(entries) and all(e[:1].isdigit() or e.startswith(("diverged", "never", "none", "–"))
-                                     for e in entries)
+        words = ("diverged", "never", "none", "–")
+        return bool(entries) and all(e[:1].isdigit() or e.startswith(words) for e in entries)
 
     def to_html(self):
         """The table as an HTML ``<table>``."""
         def cell(tag, value, index):
-            style = ' style="text-align: right"' if self._numeric(index) else ""
+            align = "right" if self._numeric(index) else "left"
+            style = f' style="text-align: {align}; padding: 0.25em 0.6em"'
             text = html.escape(value.text if isinstance(value, Entry) else str(value))
             if isinstance(value, Entry) and value.detail:
-                text += (f'<br><span style="font-size: 80%; opacity: 0.75">'
+                text += (f"<br><span {_DETAIL_STYLE}>"
                          f"{html.escape(value.detail)}</span>")
             return f"<{tag}{style}>{text}</{tag}>"
 
@@ -234,6 +235,9 @@ class Table:
 
     def __str__(self):
         return self.to_markdown()
+
+
+_DETAIL_STYLE = 'style="font-size: 80%; opacity: 0.75; white-space: nowrap"'
 
 
 def _format_rate(rate):
@@ -457,8 +461,8 @@ class SweepResults:
             rows.append(tuple(row))
         if caption is None:
             caption = (f"{len(self.families)} schedules × {len(self.rates)} peak rates × "
-                       f"{len(self.seeds)} seeds: mean (min–max over seeds) at each schedule's "
-                       "best peak rate.")
+                       f"{len(self.seeds)} seeds: mean over the seeds (and min–max) at each "
+                       "schedule's best peak rate.")
         return Table(tuple(columns), tuple(rows), caption)
 
     def grid(self, metric="accuracy", caption=None):
@@ -471,7 +475,7 @@ class SweepResults:
             rows.append((family, *(swept[r].entry(m.key) if r in swept else "–"
                                    for r in self.rates)))
         if caption is None:
-            caption = f"{m.label}: mean (min–max over {len(self.seeds)} seeds)"
+            caption = f"{m.label}: mean over {len(self.seeds)} seeds (and min–max)"
         return Table(columns, tuple(rows), caption)
 
     def _repr_html_(self):

@@ -90,7 +90,7 @@ def test_tables_render_as_markdown_and_html():
     assert "| :--- | ---: |" in markdown and "a\\|b" in markdown
     html = table._repr_html_()
     assert html.startswith("<table><caption>Cap</caption>") and "&lt;c&gt;" in html
-    assert 'style="text-align: right"' in html
+    assert "text-align: right; padding" in html
     assert "diverged 3/3<br><span" in html and "at &lt;5&gt;</span>" in html
     assert "| <c> | diverged 3/3 (at <5>) |" in markdown
     with pytest.raises(ValueError, match="`rows`"):
