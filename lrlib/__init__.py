@@ -9,6 +9,7 @@ Submodules (imported on first use, so ``import lrlib`` stays fast):
 - :mod:`lrlib.training`: train a small Keras model with any schedule and record every step;
   the learning-rate range test.
 - :mod:`lrlib.experiments`: the common setup (model, budget, seeds, baseline) of Parts II-III.
+- :mod:`lrlib.sweep`: a head-to-head sweep of schedules (family x peak rate x seed) and its table.
 - :mod:`lrlib.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
 - :mod:`lrlib.decay`: decay schedules in practice: Keras equivalents, epochs and steps,
   budgets, and the noisy bowl where decay matters.
@@ -51,6 +52,8 @@ _SUBMODULES = (
     "schedules",
     "scorecard",
     "step_size",
+    "sweep",
+    "tensors",
     "training",
     "widgets",
 )

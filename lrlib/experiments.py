@@ -136,8 +136,9 @@ def trial(family, learning_rate, seed, setup=COMMON):
     of :data:`lrlib.schedules.FAMILIES`, sized to the budget by
     :func:`lrlib.schedules.for_budget`.
 
-    Returns a dict with ``accuracy``, ``loss``, ``steps_to_target`` (``None`` if not reached)
-    and ``diverged``.
+    Returns a dict with ``accuracy``, ``loss`` (test), ``steps_to_target`` (``None`` if not
+    reached), ``diverged``, ``diverged_at`` (the step, or ``None``) and ``train_loss`` (the
+    mean training loss over the last epoch, ``None`` for a diverged run).
     """
     schedule = for_budget(family, learning_rate, setup.total_steps)
     result = run(schedule, seed, setup)
@@ -146,6 +147,8 @@ def trial(family, learning_rate, seed, setup=COMMON):
         "loss": result.final_loss,
         "steps_to_target": result.steps_to_accuracy(TARGET_ACCURACY),
         "diverged": result.diverged,
+        "diverged_at": result.diverged_at,
+        "train_loss": None if result.diverged else float(result.history["loss"][-1]),
     }
 
 

@@ -20,8 +20,12 @@ def test_trial_is_a_plain_function_of_family_rate_and_seed():
     a = trial("cosine", 0.3, seed=0, setup=small)
     b = trial("cosine", 0.3, seed=0, setup=small)
     assert a == b
-    assert set(a) == {"accuracy", "loss", "steps_to_target", "diverged"}
-    assert 0.5 < a["accuracy"] <= 1.0 and not a["diverged"]
+    assert set(a) == {"accuracy", "loss", "steps_to_target", "diverged", "diverged_at",
+                      "train_loss"}
+    assert 0.5 < a["accuracy"] <= 1.0 and not a["diverged"] and a["diverged_at"] is None
+    assert 0.0 < a["train_loss"] < 1.0
+    wild = trial("constant", 50.0, seed=0, setup=small)
+    assert wild["diverged"] and wild["diverged_at"] >= 0 and wild["train_loss"] is None
     with pytest.raises(ValueError, match="`family`"):
         trial("linear", 0.3, seed=0, setup=small)
     assert "one-cycle" in FAMILIES
