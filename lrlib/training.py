@@ -285,6 +285,7 @@ def train(
         batch_size=batch_size,
         epochs=epochs,
         validation_data=(data.x_test, data.y_test),
+        validation_batch_size=len(data.x_test),  # one batch: same numbers, less overhead
         shuffle=True,
         verbose=0,
         callbacks=[logger, *callbacks],
