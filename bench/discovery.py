@@ -13,32 +13,100 @@ that follows another slider) apply exactly as they do in the live widget.
 """
 
 import dataclasses
+import functools
 import importlib
 import inspect
 import itertools
+import math
 import pkgutil
 
-__all__ = ["Experiment", "draw_functions", "control_settings", "extremes"]
+__all__ = ["Experiment", "draw_functions", "control_settings", "extremes", "example_inputs",
+           "synthetic_trial"]
+
+
+def synthetic_trial(family, learning_rate, seed, setup=None):
+    """A stand-in for :func:`lrlib.experiments.trial`: instant, deterministic, diverges above 2.
+
+    It has the shape of a real trial's record (accuracy best near a mean rate of 0.3, a few
+    points of seed noise, divergence reported with its step), so a sweep's figures can be
+    drawn and timed without training anything.
+    """
+    from lrlib.experiments import COMMON
+    from lrlib.sweep import mean_rate_fraction
+
+    setup = COMMON if setup is None else setup
+    if learning_rate > 2.0:
+        return {"accuracy": 0.0, "loss": math.inf, "steps_to_target": None, "diverged": True,
+                "diverged_at": 5 + seed, "train_loss": None}
+    mean = learning_rate * mean_rate_fraction(family, setup.total_steps)
+    accuracy = 0.975 - 0.03 * abs(math.log10(mean / 0.3)) + 0.002 * seed
+    steps = None if accuracy < 0.95 else 43 * (1 + int(mean < 0.2))
+    return {"accuracy": accuracy, "loss": 1.0 - accuracy, "steps_to_target": steps,
+            "diverged": False, "diverged_at": None, "train_loss": 0.01 / mean}
+
+
+@functools.lru_cache(maxsize=None)
+def _synthetic_results(rates=(0.1, 0.3, 1.0, 3.0)):
+    from lrlib.schedules import FAMILIES
+    from lrlib.sweep import sweep
+
+    return sweep(FAMILIES, rates=rates, seeds=(0, 1, 2), objective=synthetic_trial)
+
+
+def example_inputs():
+    """Values for the draw functions' required data arguments, by parameter name.
+
+    A chapter computes these at run time (``results``: a sweep of every schedule family);
+    here they come from :func:`synthetic_trial`, instantly, with the real data's shape.
+    """
+    return {"results": _synthetic_results()}
 
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
-    """A draw function, the module it lives in, and its controls factory (or ``None``)."""
+    """A draw function, the module it lives in, and its controls factory (or ``None``).
+
+    ``inputs`` holds the data the draw function requires (its parameters without defaults,
+    besides the figure), passed to it and to its controls factory.
+    """
 
     name: str  # qualified: lrlib.widgets.<topic>.<function>
     draw: object
     controls: object
+    inputs: dict = dataclasses.field(default_factory=dict)
 
     @property
     def defaults(self):
-        """The draw function's own default parameters."""
-        return {name: p.default for name, p in inspect.signature(self.draw).parameters.items()
-                if p.default is not inspect.Parameter.empty}
+        """The draw function's own default parameters, with its required inputs."""
+        found = {name: p.default for name, p in inspect.signature(self.draw).parameters.items()
+                 if p.default is not inspect.Parameter.empty}
+        return {**self.inputs, **found}
+
+    def make_controls(self):
+        """A fresh set of the experiment's controls."""
+        wanted = inspect.signature(self.controls).parameters
+        return self.controls(**{name: self.inputs[name] for name in wanted})
 
 
-def draw_functions():
-    """Every draw function of every ``lrlib.widgets`` module, sorted by qualified name."""
+def _required(draw, inputs, name):
+    needed = [p for p in list(inspect.signature(draw).parameters.values())[1:]
+              if p.default is inspect.Parameter.empty]
+    missing = [p.name for p in needed if p.name not in inputs]
+    if missing:
+        raise ValueError(f"`inputs` lacks {missing} required by {name}: "
+                         "add them to bench.discovery.example_inputs")
+    return {p.name: inputs[p.name] for p in needed}
+
+
+def draw_functions(inputs=None):
+    """Every draw function of every ``lrlib.widgets`` module, sorted by qualified name.
+
+    ``inputs`` (by default :func:`example_inputs`) supplies the data arguments that some
+    draw functions require.
+    """
     import lrlib.widgets as package
+
+    inputs = example_inputs() if inputs is None else inputs
 
     modules = [package] + [importlib.import_module(f"{package.__name__}.{info.name}")
                            for info in pkgutil.iter_modules(package.__path__)]
@@ -50,7 +118,8 @@ def draw_functions():
                 controls = getattr(module, f"{name}_controls", None)
                 qualified = f"{module.__name__}.{name}"
                 found[qualified] = Experiment(qualified, obj,
-                                              controls if callable(controls) else None)
+                                              controls if callable(controls) else None,
+                                              _required(obj, inputs, qualified))
     return [found[name] for name in sorted(found)]
 
 
@@ -93,7 +162,7 @@ def control_settings(experiment, limit=128):
     """
     if experiment.controls is None:
         return [dict(experiment.defaults)]
-    probe = experiment.controls()
+    probe = experiment.make_controls()
     ranges = {name: extremes(c) for name, c in probe.items() if _is_widget(c)}
     ranges = {name: values for name, values in ranges.items() if values}
     names = list(ranges)
@@ -106,7 +175,7 @@ def control_settings(experiment, limit=128):
     settings, seen = [], set()
     for combo in combos:
         for order in (names, names[::-1]):
-            controls = experiment.controls()
+            controls = experiment.make_controls()
             for name in order:
                 value = combo[names.index(name)]
                 if value is not None:

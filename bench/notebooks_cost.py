@@ -37,9 +37,9 @@ _PROBE = ("import resource as _r\n"
 def _read(path):
     path = pathlib.Path(path)
     if path.suffix == ".md":
-        import jupytext
+        from myst_nb.core.read import read_myst_markdown_notebook
 
-        return jupytext.read(path)
+        return read_myst_markdown_notebook(path.read_text())
     import nbformat
 
     return nbformat.read(path, as_version=4)

@@ -660,7 +660,7 @@ class PlateauScaled(Schedule):
     def __init__(self, schedule, scale=1.0):
         super().__init__()
         if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
-            schedule = Constant(schedule)
+            schedule = Constant(validation.positive("schedule", schedule))
         if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
             raise ValueError(
                 "`schedule` must be a keras LearningRateSchedule or a number, "

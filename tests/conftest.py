@@ -1,8 +1,8 @@
 """Shared test setup: a headless Matplotlib and lrlib imported before Keras.
 
-Also registers the recorder behind ``tests/test_determinism.py``: it keeps the outputs of
+Registers a plugin that closes every figure after each test, and the recorder behind ``tests/test_determinism.py``: it keeps the outputs of
 every notebook cell nbval executes in this session and, when the session ends, writes the
-printed text of every completely executed notebook to ``_build/nbval/outputs.json``, which
+printed text of every completely executed notebook to ``_build/nbval/<notebook>.json``, which
 the determinism test compares with the book build's run of the same chapters.
 """
 
@@ -57,21 +57,37 @@ class NotebookOutputs:
         import json
 
         root = pathlib.Path(__file__).resolve().parents[1]
-        runs = {}
         for path in self._cells:
             cells = self.outputs_of(path)
-            if cells is not None:
-                runs[path.relative_to(root).as_posix()] = {
-                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "cells": cells}
-        if not runs:
-            return
-        target = root / "_build" / "nbval" / "outputs.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        previous = json.loads(target.read_text()) if target.exists() else {}
-        previous.update(runs)
-        target.write_text(json.dumps(previous, indent=1, sort_keys=True))
+            if cells is None:
+                continue
+            name = path.relative_to(root).as_posix()
+            run = {"notebook": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                   "cells": cells}
+            # One file per notebook: under pytest-xdist each worker writes its own.
+            target = root / "_build" / "nbval" / (name.replace("/", "__") + ".json")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(run, indent=1, sort_keys=True))
+
+
+class CloseFigures:
+    """Close every Matplotlib figure after each test, docstring examples included.
+
+    A test that renders figures and fails (or forgets) to close them would otherwise leave
+    them open for the tests after it, and past 20 open figures Matplotlib's RuntimeWarning
+    (an error here) fails whichever test opens the next one.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item):
+        import sys
+
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
 
 
 def pytest_configure(config):
     if not config.pluginmanager.has_plugin("lrlib_notebook_outputs"):
         config.pluginmanager.register(NotebookOutputs(), "lrlib_notebook_outputs")
+    if not config.pluginmanager.has_plugin("lrlib_close_figures"):
+        config.pluginmanager.register(CloseFigures(), "lrlib_close_figures")

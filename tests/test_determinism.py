@@ -6,7 +6,8 @@ test compares, so determinism costs no execution of its own:
 
 - During the test command, a plugin registered by ``tests/conftest.py`` keeps the outputs of
   every notebook cell nbval executes and, at the end of the session, writes the printed text
-  of each completely executed chapter to ``_build/nbval/outputs.json``.
+  of each completely executed chapter to ``_build/nbval/<notebook>.json`` (one file per
+  notebook, so that parallel test workers never write the same file).
 - The book build leaves each executed chapter in ``_build/jupyter_execute/chapters/``.
 - :func:`test_chapter_prints_the_same_numbers_in_the_build_as_under_nbval` compares them,
   code cell by code cell, for **every** chapter of the toc. Without both runs it skips with
@@ -128,21 +129,22 @@ def test_the_course_has_training_chapters():
 
 
 CHAPTERS = toc_chapters()
-NBVAL_OUTPUTS = ROOT / "_build" / "nbval" / "outputs.json"
+NBVAL_OUTPUTS = ROOT / "_build" / "nbval"
 BUILD_CACHE = ROOT / "_build" / ".jupyter_cache"
 
 
 def nbval_run(path):
     """The printed text of nbval's run of ``path`` (from the test command), or ``None``."""
+    import hashlib
     import json
 
-    if not NBVAL_OUTPUTS.exists():
+    name = path.relative_to(ROOT).as_posix()
+    saved = NBVAL_OUTPUTS / (name.replace("/", "__") + ".json")
+    if not saved.exists():
         return None
-    import hashlib
-
-    run = json.loads(NBVAL_OUTPUTS.read_text()).get(path.relative_to(ROOT).as_posix())
-    if run is None or run["sha256"] != hashlib.sha256(path.read_bytes()).hexdigest():
-        return None  # not run, or run on another version of the notebook
+    run = json.loads(saved.read_text())
+    if run["notebook"] != name or run["sha256"] != hashlib.sha256(path.read_bytes()).hexdigest():
+        return None  # run on another version of the notebook
     return {int(number): text for number, text in run["cells"].items()}
 
 
@@ -159,7 +161,10 @@ def build_run(path):
     from jupyter_cache import get_cache
 
     cache = get_cache(str(BUILD_CACHE))
-    record = cache.get_cached_project_nb(str(path))
+    try:
+        record = cache.get_cached_project_nb(str(path))
+    except KeyError:  # the build never reached this notebook
+        return None
     if record is None:
         return None
     cells = [c for c in cache.get_cache_bundle(record.pk).nb.cells if c.cell_type == "code"]

@@ -113,14 +113,18 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
         for other in results.families:
             if other != family:
                 curve = results.curve(other, metric)
-                ax.plot(_x(curve, axis), curve["mean"], "-", color="0.8", linewidth=1.2,
-                        zorder=1)
+                mean = np.asarray(curve["mean"], dtype=float)
+                kept = np.isfinite(mean)
+                ax.plot(np.asarray(_x(curve, axis))[kept], mean[kept], "-", color="0.8",
+                        linewidth=1.2, zorder=1)
         ax.plot([], [], "-", color="0.8", label="the other schedules")
     for name in shown:
         curve = results.curve(name, metric)
         x = _x(curve, axis)
         color = family_color(name)
-        ax.plot(x, curve["mean"], "o-", color=color, markersize=4, zorder=4,
+        mean = np.asarray(curve["mean"], dtype=float)
+        kept = np.isfinite(mean)  # rates where every seed diverged get an x below instead
+        ax.plot(np.asarray(x)[kept], mean[kept], "o-", color=color, markersize=4, zorder=4,
                 label=name if family == "all" else f"{name}: mean over seeds")
         if family != "all":
             for xi, values in zip(x, curve["values"]):
