@@ -1,4 +1,4 @@
-"""lrlib.sweeps: a sweep knows its best rate and its diverged rates, and draws itself."""
+"""lrlib.rate_sweep: a sweep knows its best rate and its diverged rates, and draws itself."""
 
 import dataclasses
 
@@ -7,7 +7,7 @@ import pytest
 
 from lrlib.experiments import COMMON
 from lrlib.plots import new_figure
-from lrlib.sweeps import Sweep, plot_sweep, rate_sweep
+from lrlib.rate_sweep import Sweep, plot_sweep, rate_sweep
 from lrlib.training import TrainingRun
 
 

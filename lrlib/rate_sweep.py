@@ -12,7 +12,7 @@ of every comparison in Parts II and III.
 Example:
     >>> import lrlib, dataclasses
     >>> from lrlib.experiments import COMMON
-    >>> from lrlib.sweeps import rate_sweep
+    >>> from lrlib.rate_sweep import rate_sweep
     >>> short = dataclasses.replace(COMMON, epochs=1, seeds=(0,))
     >>> sweep = rate_sweep([0.3, 30.0], setup=short)
     >>> sweep.best_rate, sweep.diverged_rates
