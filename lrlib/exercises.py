@@ -352,12 +352,13 @@ def exercise_index(root="."):
 
 
 def course_plan(root=".", session_minutes=90):
-    """A MyST table: each chapter's reading and exercise time, what it builds on, and a
-    grouping of consecutive chapters of a part into sessions of ``session_minutes``."""
+    """A MyST table: each chapter's reading and exercise time, what it builds on (the earlier
+    chapters it links to), and a grouping of consecutive chapters of a part into sessions of ``session_minutes``."""
     chapters = read_book(root)
     if not chapters:
         return "*No chapters yet.*\n"
     names = {c.docname: _chapter_name(c) for c in chapters}
+    order = {c.docname: index for index, c in enumerate(chapters)}
     lines = ["| session | chapter | reading | exercises | builds on |",
              "| --- | --- | --- | --- | --- |"]
     session, used, part = 0, session_minutes, None
@@ -366,7 +367,9 @@ def course_plan(root=".", session_minutes=90):
         if chapter.part != part or used + total > session_minutes:
             session, used, part = session + 1, 0, chapter.part
         used += total
-        builds_on = ", ".join(f"{{doc}}`{names[d]} </{d}>`" for d in chapter.links_to) or "—"
+        earlier = sorted((d for d in chapter.links_to
+                          if d in names and order[d] < order[chapter.docname]), key=order.get)
+        builds_on = ", ".join(f"{{doc}}`{names[d]} </{d}>`" for d in earlier) or "—"
         lines.append(f"| {session} | {{doc}}`{names[chapter.docname]} </{chapter.docname}>` | "
                      f"{chapter.reading_minutes} min | {len(chapter.exercises)} "
                      f"({chapter.exercise_minutes} min) | {builds_on} |")
