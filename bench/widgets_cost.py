@@ -1,8 +1,8 @@
 """What a slider move costs, and how fast gradient descent runs.
 
 A slider move in a live experiment redraws the figure (:func:`lrlib.widgets.render`) and
-shows it, which in Jupyter means rendering it to PNG the way IPython's inline backend does
-(``print_figure``, tight bounding box). Both are timed together, for every draw function found
+shows it as a PNG image (:func:`lrlib.widgets.core.as_png`, one render at the figure's own
+size, which is what :func:`lrlib.widgets.live` displays). Both are timed together, for every draw function found
 by :mod:`bench.discovery`, at its default parameters and at every setting of its controls'
 extremes, against the 100 ms within which a response feels instant (Nielsen, *Usability
 Engineering*, 1993), and against the *floor*: the same move for the simplest figure (one
@@ -43,13 +43,12 @@ def _draw_only(draw, params):
 
 
 def _slider_move(draw, params):
-    from IPython.core.pylabtools import print_figure
-
     from lrlib.widgets import render
+    from lrlib.widgets.core import as_png
 
     def move():
-        # What the inline backend does with the figure a live widget displays.
-        print_figure(render(draw, **params), "png")
+        # What a live widget does on each move: draw, then show the PNG.
+        as_png(render(draw, **params))
 
     return move
 
@@ -108,7 +107,7 @@ def slider_moves(rounds, *, positions_rounds=1, max_settings=None, clock="cpu", 
             "has_controls": experiment.controls is not None,
         }
     return {"clock": clock, "rounds": rounds, "instant_ms": INSTANT_MS,
-            "unit": "milliseconds per slider move (draw + PNG, as the inline backend does)",
+            "unit": "milliseconds per slider move (draw + PNG, as lrlib.widgets.live shows it)",
             "floor_ms": summarize(floor_samples, clock, 1e3).as_dict(),
             "rows": rows}
 
