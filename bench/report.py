@@ -50,21 +50,9 @@ def find_root(start=None):
 
 def toc_files(root):
     """Every ``file`` of ``_toc.yml``, root first, in the book's order."""
-    import yaml
+    from lrlib.exercises import toc_files as files
 
-    toc = yaml.safe_load((pathlib.Path(root) / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts") or []:
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    return files(root)
 
 
 def _is_text_notebook(path):

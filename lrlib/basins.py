@@ -179,6 +179,19 @@ class BasinMap:
         return {code: np.mean(self.outcomes == code, axis=1) for code in codes}
 
 
+def _check_runs(rates, steps, last, tolerance, keep):
+    """Validate the arguments shared by :func:`basin_map` and :func:`orbits`."""
+    eta = np.asarray(rates, dtype=float)
+    if eta.ndim != 1 or eta.size == 0 or not np.all(np.isfinite(eta)) or np.any(eta <= 0):
+        raise ValueError(f"`rates` must be a non-empty list of positive numbers, got {rates!r}")
+    steps = validation.positive_integer("steps", steps)
+    last, tolerance = _check_window(last, tolerance)
+    keep = validation.integer("keep", keep, low=0)
+    if keep > steps + 1:
+        raise ValueError(f"`keep` must be at most steps + 1 = {steps + 1}, got {keep}")
+    return eta, steps, last, tolerance, keep
+
+
 def basin_map(landscape, starts, rates, steps, *, last=20, tolerance=0.05, keep=0,
               momentum=0.0):
     """Run :func:`lrlib.descent.descend_many` from all ``starts`` at each of ``rates``.
@@ -195,14 +208,7 @@ def basin_map(landscape, starts, rates, steps, *, last=20, tolerance=0.05, keep=
     Returns:
         A :class:`BasinMap`.
     """
-    rates = np.asarray(rates, dtype=float)
-    if rates.ndim != 1 or rates.size == 0 or not np.all(np.isfinite(rates)) or np.any(rates <= 0):
-        raise ValueError(f"`rates` must be a non-empty list of positive numbers, got {rates!r}")
-    steps = validation.positive_integer("steps", steps)
-    last, tolerance = _check_window(last, tolerance)
-    keep = validation.integer("keep", keep, low=0)
-    if keep > steps + 1:
-        raise ValueError(f"`keep` must be at most steps + 1 = {steps + 1}, got {keep}")
+    rates, steps, last, tolerance, keep = _check_runs(rates, steps, last, tolerance, keep)
     found, tails = [], []
     for rate in rates:
         runs = descend_many(landscape, starts, float(rate), steps, momentum=momentum)
@@ -228,14 +234,7 @@ def orbits(landscape, start, rates, steps, *, keep=100, last=20, tolerance=0.05)
     x = np.asarray(start, dtype=float).reshape(-1)
     if x.shape != (landscape.dim,) or not np.all(np.isfinite(x)):
         raise ValueError(f"`start` must be {landscape.dim} finite numbers, got {start!r}")
-    eta = np.asarray(rates, dtype=float)
-    if eta.ndim != 1 or eta.size == 0 or not np.all(np.isfinite(eta)) or np.any(eta <= 0):
-        raise ValueError(f"`rates` must be a non-empty list of positive numbers, got {rates!r}")
-    steps = validation.positive_integer("steps", steps)
-    last, tolerance = _check_window(last, tolerance)
-    keep = validation.integer("keep", keep, low=0)
-    if keep > steps + 1:
-        raise ValueError(f"`keep` must be at most steps + 1 = {steps + 1}, got {keep}")
+    eta, steps, last, tolerance, keep = _check_runs(rates, steps, last, tolerance, keep)
     x = np.repeat(x[None, :], eta.size, axis=0)
     points = np.empty((steps + 1, eta.size, landscape.dim))
     losses = np.empty((steps + 1, eta.size))

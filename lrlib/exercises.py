@@ -33,6 +33,7 @@ import pathlib
 import re
 
 __all__ = [
+    "toc_files",
     "DIFFICULTIES",
     "MINUTES",
     "Exercise",
@@ -217,6 +218,24 @@ class Chapter:
     @property
     def exercise_minutes(self):
         return sum(exercise.minutes for exercise in self.exercises)
+
+
+def toc_files(root="."):
+    """Every ``file`` of the book's ``_toc.yml``, the root page first, in the book's order.
+
+    Example:
+        >>> import pathlib, lrlib
+        >>> toc_files(pathlib.Path(lrlib.__file__).parents[1])[:2]
+        ['chapters/index', 'chapters/intro']
+    """
+    root = pathlib.Path(root)
+    return [_root_file(root)] + [file for file, _, _ in _toc_entries(root)]
+
+
+def _root_file(root):
+    import yaml
+
+    return yaml.safe_load((root / "_toc.yml").read_text())["root"]
 
 
 def _toc_entries(root):

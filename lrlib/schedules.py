@@ -552,6 +552,24 @@ class OneCycle(Schedule):
         }
 
 
+def _wrapped(schedule):
+    """The ``schedule`` argument of a wrapper: any Keras schedule, or a number (a constant)."""
+    if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
+        return Constant(validation.positive("schedule", schedule))
+    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        raise ValueError(
+            f"`schedule` must be a keras LearningRateSchedule or a number, got {schedule!r}"
+        )
+    return schedule
+
+
+def _rate_of(schedule, t):
+    """A wrapped schedule at steps ``t``, in ``t``'s float type (float64 for NumPy)."""
+    if isinstance(schedule, Schedule):
+        return schedule._rate(t)
+    return ops.cast(schedule(t), keras.backend.standardize_dtype(t.dtype))
+
+
 @_register
 class Warmup(Schedule):
     """Linear warmup in front of any schedule.
@@ -580,29 +598,16 @@ class Warmup(Schedule):
 
     def __init__(self, schedule, warmup_steps, initial_learning_rate=0.0):
         super().__init__()
-        if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
-            schedule = Constant(validation.positive("schedule", schedule))
-        if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
-            raise ValueError(
-                "`schedule` must be a keras LearningRateSchedule or a number, "
-                f"got {schedule!r}"
-            )
-        self.schedule = schedule
+        self.schedule = schedule = _wrapped(schedule)
         self.warmup_steps = validation.positive_integer("warmup_steps", warmup_steps)
         target = float(evaluate(schedule, np.zeros(1))[0])
         self.initial_learning_rate = validation.real(
             "initial_learning_rate", initial_learning_rate, low=0.0, high=target
         )
 
-    def _inner(self, t):
-        """The wrapped schedule at steps ``t``, in ``t``'s float type (float64 for NumPy)."""
-        if isinstance(self.schedule, Schedule):
-            return self.schedule._rate(t)
-        return ops.cast(self.schedule(t), keras.backend.standardize_dtype(t.dtype))
-
     def _rate(self, t):
-        target = self._inner(ops.zeros_like(t))
-        after = self._inner(ops.maximum(t - self.warmup_steps, 0.0))
+        target = _rate_of(self.schedule, ops.zeros_like(t))
+        after = _rate_of(self.schedule, ops.maximum(t - self.warmup_steps, 0.0))
         start = self.initial_learning_rate
         ramp = start + (target - start) * (t / self.warmup_steps)
         return ops.where(t < self.warmup_steps, ramp, after)
@@ -659,14 +664,7 @@ class PlateauScaled(Schedule):
 
     def __init__(self, schedule, scale=1.0):
         super().__init__()
-        if isinstance(schedule, numbers.Real) and not isinstance(schedule, bool):
-            schedule = Constant(validation.positive("schedule", schedule))
-        if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
-            raise ValueError(
-                "`schedule` must be a keras LearningRateSchedule or a number, "
-                f"got {schedule!r}"
-            )
-        self.schedule = schedule
+        self.schedule = _wrapped(schedule)
         scale = validation.positive("scale", scale)
         self.scale_variable = keras.Variable(
             scale, dtype=_FLOAT, trainable=False, name="plateau_scale"
@@ -683,11 +681,7 @@ class PlateauScaled(Schedule):
 
     def _rate(self, t):
         dtype = keras.backend.standardize_dtype(t.dtype)
-        if isinstance(self.schedule, Schedule):  # keeps float64 for NumPy input
-            base = self.schedule._rate(t)
-        else:
-            base = ops.cast(self.schedule(t), dtype)
-        return ops.cast(self.scale_variable, dtype) * base
+        return ops.cast(self.scale_variable, dtype) * _rate_of(self.schedule, t)
 
     def get_config(self):
         return {

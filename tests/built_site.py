@@ -29,24 +29,7 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 CHAPTERS = exercises.read_book(ROOT)
 
 
-def toc_pages():
-    """Every docname of the toc: the landing page, the chapters, the reference pages."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return pages
-
-
-PAGES = toc_pages()
+PAGES = exercises.toc_files(ROOT)  # every docname of the toc, landing page first
 
 
 def source_of(docname):

@@ -35,7 +35,8 @@ import re
 
 import numpy as np
 import pytest
-import yaml
+
+from lrlib.exercises import toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LRLIB = ROOT / "lrlib"
@@ -46,19 +47,8 @@ TRAINS = re.compile(r"lrlib\.training|lrlib\.experiments|from lrlib import[^\n]*
 
 
 def toc_chapters():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = []
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts") or []:
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
+    """The notebooks of the toc, in the book's order."""
+    return [ROOT / f"{f}.ipynb" for f in toc_files(ROOT) if (ROOT / f"{f}.ipynb").exists()]
 
 
 def code_cells(path):

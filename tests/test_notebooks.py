@@ -8,26 +8,11 @@ import pathlib
 import re
 
 import pytest
-import yaml
+
+from lrlib.exercises import toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part["chapters"])
-    walk(toc.get("chapters", []))
-    return files
 
 
 def load(path):
@@ -43,7 +28,7 @@ def test_there_are_chapters():
 
 
 def test_every_toc_entry_exists_and_every_notebook_is_in_the_toc():
-    listed = toc_files()
+    listed = toc_files(ROOT)
     for entry in listed:
         matches = [p for p in (ROOT / f"{entry}.ipynb", ROOT / f"{entry}.md") if p.exists()]
         assert matches, f"{entry} is in _toc.yml but no such .ipynb or .md exists"
