@@ -496,6 +496,28 @@ def plot_positions(ax, landscape, runs, names=None):
     return ax
 
 
+def plot_shares(ax, wide, sharp, none, ensemble, title):
+    """Bars of the share of runs ending in the wide minimum, a sharp one, or in none.
+
+    Shares are fractions (of :func:`basin_shares`); a run of ``ensemble`` that diverged is
+    marked with the first step at which one did.
+    """
+    from lrlib.plots import PALETTE, annotate_diverged
+
+    values = [wide, sharp, none]
+    bars = ax.bar(["wide", "sharp", "none"], values,
+                  color=[PALETTE["green"], PALETTE["purple"], "0.6"])
+    for bar, value in zip(bars, values):
+        ax.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.0%}",
+                ha="center", fontsize=9)
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel("share of runs")
+    ax.set_title(title, fontsize=10)
+    if ensemble.diverged.any():
+        annotate_diverged(ax, int(ensemble.diverged_at[ensemble.diverged].min()))
+    return ax
+
+
 def settled_minima(landscape, ensemble, last=20, tolerance=0.05):
     """For each run, the index of the minimum it settled in, or -1 (anything else).
 

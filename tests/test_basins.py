@@ -274,3 +274,21 @@ def test_bad_arguments_of_the_short_forms():
         critical_points(well, np.zeros((3, 2)))
     with pytest.raises(ValueError, match="`radius`"):
         steps_to_leave(runs, [0.0], radius=0.0)
+
+
+def test_plot_shares_draws_the_three_shares_and_marks_divergence():
+    well = DoubleWell()
+    starts = np.linspace(-1.5, 1.5, 20)[:, None]
+    calm = descend_many(well, starts, 0.05, 300)
+    shares = basin_shares(well, calm)
+    ax = new_figure()[1][0, 0]
+    basins.plot_shares(ax, shares[0], shares[1], shares[-1], calm, "calm")
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights == pytest.approx([shares[0], shares[1], shares[-1]])
+    assert ax.get_title() == "calm" and not any("diverged" in t.get_text() for t in ax.texts)
+    wild = descend_many(well, starts, 50.0, 50)
+    assert wild.diverged.any()
+    ax = new_figure()[1][0, 0]
+    basins.plot_shares(ax, 0.0, 0.0, 1.0, wild, "wild")
+    first = int(wild.diverged_at[wild.diverged].min())
+    assert f"diverged at step {first}" in [t.get_text() for t in ax.texts]

@@ -13,7 +13,7 @@
 import numpy as np
 
 from lrlib import validation
-from lrlib.basins import basin_shares, settled_minima
+from lrlib.basins import basin_shares, plot_shares, settled_minima
 from lrlib.descent import descend_many
 from lrlib.landscapes import DoubleWell
 from lrlib.plots import PALETTE, annotate_diverged, plot_landscape
@@ -199,19 +199,9 @@ def warm_restarts(fig, first_cycle_steps=210, minimum_learning_rate=0.0, cycle_m
         annotate_diverged(ax_path, int(single.diverged_at[0]))
 
     shares = basin_shares(well, spread)
-    labels = ["wide", "sharp", "none"]
-    values = [shares[0], shares[1], shares[-1]]
-    bars = ax_share.bar(labels, values,
-                        color=[PALETTE["green"], PALETTE["purple"], "0.6"])
-    for bar, value in zip(bars, values):
-        ax_share.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.0%}",
-                      ha="center", fontsize=9)
-    ax_share.set_ylim(0, 1.15)
-    ax_share.set_ylabel("share of runs")
-    ax_share.set_title(f"Where {s['starts'][2]} runs end\n(starts from "
-                       f"{s['starts'][0]:g} to {s['starts'][1]:g})", fontsize=10)
-    if spread.diverged.any():
-        annotate_diverged(ax_share, int(spread.diverged_at[spread.diverged].min()))
+    plot_shares(ax_share, shares[0], shares[1], shares[-1], spread,
+                f"Where {s['starts'][2]} runs end\n(starts from "
+                f"{s['starts'][0]:g} to {s['starts'][1]:g})")
     return fig
 
 

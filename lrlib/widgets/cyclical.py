@@ -10,7 +10,7 @@ and the wide minimum, stable up to much larger rates, catches it.
 
 import numpy as np
 
-from lrlib.basins import basin_shares, settled_minima
+from lrlib.basins import basin_shares, plot_shares, settled_minima
 from lrlib.descent import descend_many
 from lrlib.landscapes import MultiMinima
 from lrlib.plots import PALETTE, annotate_diverged, plot_landscape
@@ -97,17 +97,8 @@ def cyclical_escape(fig, lower=0.02, upper=0.7, step_size=50, mode="triangular")
 
     shares = basin_shares(landscape, from_grid, last=SETTLE)
     local = sum(value for key, value in shares.items() if key > 0)
-    values = [shares[0], local, shares[-1]]
-    bars = ax_share.bar(["wide", "sharp", "none"], values,
-                        color=[PALETTE["green"], PALETTE["purple"], "0.6"])
-    for bar, value in zip(bars, values):
-        ax_share.text(bar.get_x() + bar.get_width() / 2, value + 0.02, f"{value:.0%}",
-                      ha="center", fontsize=9)
-    ax_share.set_ylim(0, 1.15)
-    ax_share.set_ylabel("share of runs")
-    ax_share.set_title(f"Where {len(from_grid.diverged)} runs\nfrom a grid end", fontsize=10)
-    if from_grid.diverged.any():
-        annotate_diverged(ax_share, int(from_grid.diverged_at[from_grid.diverged].min()))
+    plot_shares(ax_share, shares[0], local, shares[-1], from_grid,
+                f"Where {len(from_grid.diverged)} runs\nfrom a grid end")
     return fig
 
 
