@@ -286,7 +286,8 @@ def test_plot_shares_draws_the_three_shares_and_marks_divergence():
     heights = [bar.get_height() for bar in ax.patches]
     assert heights == pytest.approx([shares[0], shares[1], shares[-1]])
     assert ax.get_title() == "calm" and not any("diverged" in t.get_text() for t in ax.texts)
-    wild = descend_many(well, starts, 50.0, 50)
+    bowl = Quadratic(curvatures=(1.0, 10.0))  # 0.5 > 2/10: every run diverges
+    wild = descend_many(bowl, np.ones((4, 2)), 0.5, 200)
     assert wild.diverged.any()
     ax = new_figure()[1][0, 0]
     basins.plot_shares(ax, 0.0, 0.0, 1.0, wild, "wild")
