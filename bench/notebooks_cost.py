@@ -4,7 +4,7 @@ Every notebook of the table of contents is executed the way the book build execu
 (``nbclient``, the ``python3`` kernel, the notebook's folder as working directory), and timed
 from the kernel's start to the end of its last cell; at the end, a probe cell reads the
 kernel's own CPU time. The *floor* is the same thing for a notebook whose only cell is
-``import lrlib; import tensorflow``: starting a kernel and loading TensorFlow, the least any
+``import lrlib.course; import tensorflow``: starting a kernel and loading TensorFlow, the least any
 chapter that trains a model can cost on this machine. It is measured several times, spread
 over the run (before, between and after the notebooks), and the notebooks are reported as
 multiples of its median.
@@ -27,7 +27,7 @@ from bench.timing import spread
 
 __all__ = ["FLOOR_SOURCE", "execute", "notebooks", "book_build"]
 
-FLOOR_SOURCE = "import lrlib\nimport tensorflow"
+FLOOR_SOURCE = "import lrlib.course\nimport tensorflow"
 
 _PROBE = ("import resource as _r\n"
           "_s, _c = _r.getrusage(_r.RUSAGE_SELF), _r.getrusage(_r.RUSAGE_CHILDREN)\n"

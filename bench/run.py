@@ -30,7 +30,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import lrlib  # noqa: E402,F401  (quiet TensorFlow before anything imports it)
+import lrlib.course  # noqa: E402,F401  (quiet TensorFlow before anything imports it)
 
 from bench import report  # noqa: E402
 

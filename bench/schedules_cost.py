@@ -13,7 +13,7 @@ Three measurements:
 
 ``per_call``
     ``model.fit`` on a tiny model (one dense unit, batches of 8), one optimizer step per
-    call of the compiled function: how ``lrlib.training.train`` runs.
+    call of the compiled function: how ``lrlib.course.training.train`` runs.
 ``compiled``
     The same with ``steps_per_execution=64``: Python's per-step overhead is gone, so the
     schedule's share of a step is as large as it gets.

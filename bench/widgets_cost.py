@@ -1,24 +1,24 @@
 """What a slider move costs, and how fast gradient descent runs.
 
-A slider move in a live experiment redraws the figure (:func:`lrlib.widgets.render`) and
-shows it as a PNG image (:func:`lrlib.widgets.core.as_png`, one render at the figure's own
-size, which is what :func:`lrlib.widgets.live` displays). Both are timed together, for every draw function found
-by :mod:`bench.discovery`, at its default parameters and at every setting of its controls'
+A slider move in a live experiment redraws the figure (:func:`lrlib.course.widgets.render`) and
+shows it as a PNG image (:func:`lrlib.course.widgets.core.as_png`, one render at the figure's own
+size, which is what :func:`lrlib.course.widgets.live` displays). Both are timed together, for every draw function found
+by :mod:`lrlib.course.widgets.discovery`, at its default parameters and at every setting of its controls'
 extremes, against the 100 ms within which a response feels instant (Nielsen, *Usability
 Engineering*, 1993), and against the *floor*: the same move for the simplest figure (one
 titled line in the course's style), which says how fast this machine draws at all.
 
-Gradient descent (:func:`lrlib.descent.gradient_descent`) is timed in steps per second
+Gradient descent (:func:`lrlib.course.descent.gradient_descent`) is timed in steps per second
 against the same update written as a bare NumPy loop (what the divergence checks and the
-recording of the path cost), and :func:`lrlib.descent.descend_many` in run-steps per second
+recording of the path cost), and :func:`lrlib.course.descent.descend_many` in run-steps per second
 against ``gradient_descent`` (what vectorising over starts gains).
 """
 
 import numpy as np
 
-from bench.discovery import control_settings, draw_functions
+from lrlib.course.widgets.discovery import control_settings, draw_functions
 from bench.timing import interleave, paired_ratios, spread, summarize
-from lrlib.widgets.core import experiment
+from lrlib.course.widgets.core import experiment
 
 __all__ = ["INSTANT_MS", "slider_moves", "descent_speed"]
 
@@ -37,14 +37,14 @@ def floor_figure(fig):
 
 
 def _draw_only(draw, params):
-    from lrlib.widgets import render
+    from lrlib.course.widgets import render
 
     return lambda: render(draw, **params)
 
 
 def _slider_move(draw, params):
-    from lrlib.widgets import render
-    from lrlib.widgets.core import as_png
+    from lrlib.course.widgets import render
+    from lrlib.course.widgets.core import as_png
 
     def move():
         # What a live widget does on each move: draw, then show the PNG.
@@ -107,7 +107,7 @@ def slider_moves(rounds, *, positions_rounds=1, max_settings=None, clock="cpu", 
             "has_controls": experiment.controls is not None,
         }
     return {"clock": clock, "rounds": rounds, "instant_ms": INSTANT_MS,
-            "unit": "milliseconds per slider move (draw + PNG, as lrlib.widgets.live shows it)",
+            "unit": "milliseconds per slider move (draw + PNG, as lrlib.course.widgets.live shows it)",
             "floor_ms": summarize(floor_samples, clock, 1e3).as_dict(),
             "rows": rows}
 
@@ -134,8 +134,8 @@ def _numpy_loop(curvatures, x0, rate, steps):
 
 def descent_speed(rounds, steps=10_000, starts=1_000, clock="cpu", seed=0, progress=print):
     """Steps per second of ``gradient_descent`` and ``descend_many``, with their baselines."""
-    from lrlib.descent import descend_many, gradient_descent
-    from lrlib.landscapes import Quadratic
+    from lrlib.course.descent import descend_many, gradient_descent
+    from lrlib.course.landscapes import Quadratic
 
     curvatures = np.array([1.0, 10.0])
     bowl = Quadratic(curvatures=tuple(curvatures))

@@ -41,6 +41,7 @@ __all__ = [
     "Warmup",
     "PlateauScaled",
     "evaluate",
+    "mean_rate",
     "FAMILIES",
     "for_budget",
 ]
@@ -640,7 +641,7 @@ class PlateauScaled(Schedule):
 
     with $S$ = ``schedule`` and $s$ = ``scale``, a factor held in a Keras variable (1 at
     first). The optimizer reads $s$ at every step, so lowering it (with
-    :class:`lrlib.training.ReduceScaleOnPlateau`, or :meth:`set_scale`) scales the whole
+    :class:`lrlib.callbacks.ReduceScaleOnPlateau`, or :meth:`set_scale`) scales the whole
     rest of the schedule down while keeping its shape. Keras's ``ReduceLROnPlateau`` cannot
     do this: it sets ``optimizer.learning_rate``, which raises a ``TypeError`` when the
     optimizer was built with a schedule.
@@ -734,6 +735,23 @@ def evaluate(schedule, steps):
         pass
     flat = [to_float(schedule(int(s))) for s in steps.ravel()]
     return np.asarray(flat, dtype=np.float64).reshape(steps.shape)
+
+
+
+def mean_rate(schedule, total_steps):
+    r"""The mean learning rate over steps ``0 .. total_steps - 1``: the area under the
+    schedule divided by the budget, $\bar\eta = \frac1T \sum_{t<T} \eta_t$.
+
+    Two schedules with the same peak can deliver very different amounts of learning rate:
+    compare them at equal mean rate too.
+
+    Example:
+        >>> from lrlib.schedules import StepDecay, mean_rate
+        >>> round(mean_rate(StepDecay(1.0, 0.5, drop_every=100), 400), 4)
+        0.4688
+    """
+    total = validation.positive_integer("total_steps", total_steps)
+    return float(np.mean(evaluate(schedule, total)))
 
 
 #: The schedule families of the course, in the order the chapters introduce them.

@@ -6,7 +6,7 @@ variables, whose ``__array__`` predates NumPy 2's ``copy`` keyword: every call r
 reads values through these two functions.
 
 Example:
-    >>> import lrlib, keras
+    >>> import keras
     >>> from lrlib.tensors import to_float
     >>> to_float(keras.Variable(0.5))
     0.5

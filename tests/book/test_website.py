@@ -1,0 +1,56 @@
+"""lrlib/book/website.py: scripts once, no unused widget state, launch buttons on notebooks."""
+
+import pathlib
+
+from sphinx.builders.html import _assets
+
+from lrlib.book import website as page_fixes  # noqa: the extension is loaded as lrlib.book.website
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+THEBE = 'const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js"'
+REQUIRE = "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/require.min.js"
+
+
+def state():
+    return _assets._JavaScript(None, body='{"state": {}}', type=page_fixes.WIDGET_STATE)
+
+
+def scripts():
+    # As Sphinx < 8.2 lists them: the same inline script once as None, once as ''.
+    js = _assets._JavaScript
+    return [js("theme.js"), js(None, body=THEBE), js("", body=THEBE), state(), js(REQUIRE),
+            js("theme.js")]
+
+
+def test_duplicates_go_and_unused_widget_state_goes():
+    kept = page_fixes.clean_scripts(scripts(), "<p>A page</p>")
+    # The widget scripts stay: Thebe draws widgets with them.
+    assert [(s.filename, s.attributes.get("body")) for s in kept] == [
+        ("theme.js", None), (None, THEBE), (REQUIRE, None)]
+
+
+def test_a_page_that_shows_a_widget_keeps_its_state_and_scripts():
+    body = f'<script type="{page_fixes.WIDGET_VIEW}">{{}}</script>'
+    kept = page_fixes.clean_scripts(scripts(), body)
+    assert state() in kept and any(s.filename == REQUIRE for s in kept)
+    assert sum(s.attributes.get("body") == THEBE for s in kept) == 1
+
+
+def test_the_extension_is_in_the_book():
+    config = (ROOT / "_config.yml").read_text()
+    assert "- lrlib.book.website" in config
+
+
+def test_launch_buttons_only_on_ipynb_pages():
+    buttons = [{"label": "download-buttons"}, {"label": "launch-buttons"}]
+    assert page_fixes.launch_only_for_ipynb(buttons, ".ipynb") == buttons
+    assert page_fixes.launch_only_for_ipynb(buttons, ".md") == [{"label": "download-buttons"}]
+
+
+def test_pages_executed_at_every_build_are_read_at_every_build():
+    assert page_fixes.always_executed("---\nmystnb:\n  execution_mode: force\n---\n# Page")
+    assert page_fixes.always_executed('{"metadata": {"mystnb": {"execution_mode": "force"}}}')
+    assert not page_fixes.always_executed("---\nmystnb:\n  execution_mode: cache\n---")
+    instructors = (ROOT / "chapters" / "instructors.md").read_text()
+    assert page_fixes.always_executed(instructors)

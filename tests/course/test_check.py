@@ -1,0 +1,52 @@
+"""lrlib.course.check: each checker accepts the reference answer and rejects typical mistakes."""
+
+import math
+
+import pytest
+
+from lrlib.course.check import Result, check_choice, check_function, check_number, check_schedule
+from lrlib.course.check import intro
+from lrlib.schedules import StepDecay
+
+
+def test_result_is_truthy_and_shows_itself():
+    assert Result(True, "ok") and not Result(False, "no")
+    assert str(Result(False, "no")).startswith("Not yet")
+    assert "Correct" in Result(True, "fine")._repr_markdown_()
+
+
+def test_check_number():
+    assert check_number(0.2, 0.2)
+    result = check_number(0.3, 0.2, name="the limit", rtol=0.01)
+    assert not result and "you gave 0.3, expected 0.2" in result.message
+    assert not check_number("abc", 0.2) and not check_number(float("nan"), 0.2)
+
+
+def test_check_schedule_says_where_it_goes_wrong():
+    reference = StepDecay(0.1, 0.5, 100)
+    assert check_schedule(reference, reference, [0, 100, 250])
+    result = check_schedule(lambda t: 0.05 if t >= 200 else 0.1, reference, [0, 100, 250])
+    assert not result and "at step 100" in result.message
+    assert not check_schedule(lambda t: 1 / 0, reference, [0])
+    assert not check_schedule(lambda t: None, reference, [0])
+    assert not check_schedule(0.1, reference, [0])
+
+
+def test_check_function_and_choice():
+    assert check_function(lambda x: 2 * x, lambda x: 2.0 * x, [1, 2, 3])
+    assert not check_function(lambda x: x, lambda x: 2.0 * x, [1])
+    assert check_choice("Oscillating ", "oscillating")
+    assert not check_choice("slow", "oscillating", options=["slow", "oscillating"])
+    assert "not one of" in check_choice("fast", "slow", options=["slow"]).message
+
+
+def test_intro_checkers_accept_the_solutions_and_reject_mistakes():
+    assert intro.stability_limit(0.16)
+    assert not intro.stability_limit(...)
+    assert "fastest" in intro.stability_limit(0.08).message
+    assert intro.steps_to_one_percent(500 * math.log(100) / math.log(2))
+    assert not intro.steps_to_one_percent(500 * 100)
+    assert intro.staircase_schedule(lambda step: 0.1 * 0.96 ** (step // 100))
+    smooth = intro.staircase_schedule(lambda step: 0.1 * 0.96 ** (step / 100))
+    assert not smooth and "staircase" in smooth.message
+    assert not intro.staircase_schedule(lambda step: None)

@@ -1,0 +1,103 @@
+"""lrlib.course.widgets.annealing: cooling the noisy double well, and warm restarts on it."""
+
+import ipywidgets
+import numpy as np
+import pytest
+
+from lrlib.course.basins import settled_minima
+from lrlib.course.landscapes import DoubleWell
+from lrlib.schedules import CosineAnnealing, WarmRestarts
+from lrlib.course.widgets import live, render, small_multiples
+from lrlib.course.widgets import annealing
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_cooling_slowly_beats_quenching_and_staying_hot():
+    well = DoubleWell()
+    wide = {}
+    for kind in annealing.COOLINGS:
+        runs = annealing.cooling_runs(kind)
+        wide[kind] = annealing._final_basins(well, runs)[0]
+        assert not runs.diverged.any()
+    assert wide["anneal"] > 1.5 * wide["hot"] > 3 * wide["quench"]
+
+
+def test_cooling_schedules():
+    assert annealing.cooling_schedule("hot") == annealing.COOLING_SETUP["learning_rate"]
+    quench = annealing.cooling_schedule("quench")
+    assert isinstance(quench, CosineAnnealing) and quench.decay_steps == 100
+    assert annealing.cooling_schedule("anneal").decay_steps == 1000
+    with pytest.raises(ValueError, match="`kind`"):
+        annealing.cooling_schedule("slow")
+
+
+def test_cooling_draws_one_titled_panel_per_kind():
+    fig = small_multiples(annealing.cooling, "kind", list(annealing.COOLINGS), ncols=3)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert [t.split(":")[0] for t in titles] == list(annealing.COOLINGS)
+    assert all("wide" in t and "mean loss" in t for t in titles)
+
+
+def test_restart_schedule_is_plain_cosine_when_the_first_cycle_fills_the_budget():
+    budget = annealing.RESTART_SETUP["budget"]
+    assert isinstance(annealing.restart_schedule(budget), CosineAnnealing)
+    assert isinstance(annealing.restart_schedule(budget // 2), WarmRestarts)
+
+
+def test_a_restart_throws_the_late_run_out_of_the_sharp_minimum():
+    well = DoubleWell()
+    budget = annealing.RESTART_SETUP["budget"]
+    plain, plain_spread = annealing.restart_runs(budget)
+    restarted, restarted_spread = annealing.restart_runs(budget // 2)
+    assert settled_minima(well, plain).tolist() == [1]       # trapped in the sharp minimum
+    assert settled_minima(well, restarted).tolist() == [0]   # escaped to the wide one
+    before_restart = restarted.points[budget // 2 - 1, 0]
+    assert well.nearest_minimum(before_restart).tolist() == 1
+    assert np.sum(settled_minima(well, plain_spread) == 1) > 0
+    assert np.sum(settled_minima(well, restarted_spread) == 1) == 0
+
+
+def test_a_floor_above_two_over_lambda_forbids_the_sharp_minimum():
+    well = DoubleWell()
+    limit = 2 / float(well.sharpness(well.sharp_minimum))
+    single, spread = annealing.restart_runs(annealing.RESTART_SETUP["budget"],
+                                            minimum_learning_rate=1.1 * limit)
+    assert np.sum(settled_minima(well, spread) == 1) == 0
+    assert settled_minima(well, single).tolist() == [0]
+
+
+@pytest.mark.parametrize("params", [
+    {"first_cycle_steps": 20, "minimum_learning_rate": 0.0, "cycle_multiplier": 1.0},
+    {"first_cycle_steps": 20, "minimum_learning_rate": 0.1, "cycle_multiplier": 3.0},
+    {"first_cycle_steps": 420, "minimum_learning_rate": 0.1, "cycle_multiplier": 3.0},
+    {"first_cycle_steps": 150, "minimum_learning_rate": 0.05, "cycle_multiplier": 1.75},
+])
+def test_warm_restarts_draws_at_the_slider_extremes(params):
+    fig = render(annealing.warm_restarts, **params)
+    assert len(fig.axes) == 3 and all(ax.get_title() for ax in fig.axes)
+    assert not any("diverged" in t for t in texts(fig))
+
+
+def test_warm_restarts_says_when_it_diverges():
+    fig = render(annealing.warm_restarts, first_cycle_steps=100, learning_rate=60.0)
+    assert any("diverged at step" in t for t in texts(fig))
+
+
+def test_warm_restarts_live_controls():
+    controls = annealing.warm_restarts_controls()
+    assert set(controls) == {"first_cycle_steps", "minimum_learning_rate", "cycle_multiplier"}
+    assert controls["minimum_learning_rate"].max < annealing.RESTART_SETUP["learning_rate"]
+    widget = live(annealing.warm_restarts, **controls)
+    assert isinstance(widget, ipywidgets.VBox)
+
+
+def test_warm_restarts_bad_arguments():
+    with pytest.raises(ValueError, match="`first_cycle_steps`"):
+        render(annealing.warm_restarts, first_cycle_steps=0)
+    with pytest.raises(ValueError, match="`minimum_learning_rate`"):
+        render(annealing.warm_restarts, minimum_learning_rate=-0.1)
+    with pytest.raises(ValueError, match="`cycle_multiplier`"):
+        render(annealing.warm_restarts, first_cycle_steps=100, cycle_multiplier=0.5)
