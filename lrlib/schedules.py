@@ -476,9 +476,34 @@ class OneCycle(Schedule):
     raises an error instead).
 
     The literature disagrees on the details: PyTorch starts at $\\eta_{max}/25$, peaks at 30%
-    and ends at $\\eta_{max}/(25 \\cdot 10^4)$; fastai peaks at 25% and ends at
-    $\\eta_{max}/10^5$ (``warmup_fraction=0.25, final_divisor=1e5 / 25``); Smith and Topin's
-    paper uses linear ramps and a short final "annihilation" phase.
+    and ends at $\\eta_{max}/(25 \\cdot 10^4)$; Smith and Topin's paper uses linear ramps and
+    a short final "annihilation" phase; fastai peaks at 25%, ends at $\\eta_{max}/10^5$ and
+    indexes its steps differently.
+
+    **fastai, exactly.** ``Learner.fit_one_cycle(n_epoch, lr_max, div=25., div_final=1e5,
+    pct_start=0.25)`` (``fastai/callback/schedule.py``: ``fit_one_cycle`` builds
+    ``combined_cos(pct_start, lr_max/div, lr_max, lr_max/div_final)`` from ``combine_scheds``
+    and ``sched_cos``; ``ParamScheduler.before_batch`` applies it) gives iteration
+    $i = 0, \\dots, N - 1$ ($N$ = ``n_epoch`` times the batches per epoch) the rate at the
+    fraction of training done $p = i/N$ (``pct_train``, counted by ``TrainEvalCallback`` in
+    ``fastai/callback/core.py``): a half cosine from ``lr_max/div`` up to ``lr_max`` for
+    $p <$ ``pct_start``, then down towards ``lr_max/div_final``, which it would reach at
+    $p = 1$, i.e. at step $N$, one past the last. In the formula above that is
+    $t_1 = \\text{pct\\_start} \\cdot N$ and $t_2 = N$, so
+
+    $$\\text{total\\_steps} = N + 1, \\quad
+      \\text{warmup\\_fraction} = \\frac{\\text{pct\\_start} \\cdot N + 1}{N + 1}, \\quad
+      d_0 = \\text{div}, \\quad d_1 = \\text{div\\_final} / \\text{div}$$
+
+    reproduce fastai's rates at steps $0, \\dots, N - 1$ exactly, whether or not
+    $\\text{pct\\_start} \\cdot N$ is a whole number (:meth:`fastai` builds this schedule).
+    fastai peaks at step $\\text{pct\\_start} \\cdot N$, one step later than PyTorch's
+    $\\text{pct\\_start} \\cdot N - 1$, and never reaches ``lr_max/div_final``. The
+    PyTorch-style ``OneCycle(lr_max, N, warmup_fraction=0.25, final_divisor=1e5 / 25)`` is
+    only close: its rise is one step shorter and it ends exactly at $\\eta_{max}/10^5$. (fastai
+    keeps the phase boundaries in a float32 tensor, so it computes the position within a
+    phase in float32; that rounding shows only on the last, smallest rates, around
+    $10^{-5}$ relative for $N = 1000$.)
 
     Args:
         maximal_learning_rate: the peak rate (> 0).
@@ -492,6 +517,25 @@ class OneCycle(Schedule):
         >>> schedule = OneCycle(0.1, total_steps=1000)
         >>> [round(schedule(t), 6) for t in (0, 299, 999)]
         [0.004, 0.1, 0.0]
+
+        fastai's ``fit_one_cycle(lr_max=0.1)`` over 1000 iterations, and the near miss:
+
+        >>> import math
+        >>> import numpy as np
+        >>> fastai = OneCycle.fastai(0.1, n_iterations=1000)
+        >>> fastai.total_steps, fastai.warmup_fraction, fastai.final_divisor
+        (1001, 0.25074925074925075, 4000.0)
+        >>> p = 100 / 1000  # iteration 100: fastai's sched_cos(0.1/25, 0.1, p/0.25)
+        >>> round(0.004 + (1 + math.cos(math.pi * (1 - p / 0.25))) * (0.1 - 0.004) / 2, 9)
+        0.037167184
+        >>> round(fastai(100), 9)
+        0.037167184
+        >>> near = OneCycle(0.1, 1000, warmup_fraction=0.25, final_divisor=1e5 / 25)
+        >>> steps = np.arange(1000)
+        >>> int(fastai(steps).argmax()), int(near(steps).argmax())
+        (250, 249)
+        >>> f"{fastai(999):.3g}", f"{near(999):.3g}"
+        ('1.44e-06', '1e-06')
     """
 
     def __init__(
@@ -522,6 +566,38 @@ class OneCycle(Schedule):
     def peak_step(self):
         """The step at which the rate reaches ``maximal_learning_rate``."""
         return self.warmup_fraction * self.total_steps - 1.0
+
+    @classmethod
+    def fastai(cls, lr_max, n_iterations, pct_start=0.25, div=25.0, div_final=1e5):
+        """The ``OneCycle`` whose steps ``0 .. n_iterations - 1`` are fastai's one-cycle rates.
+
+        The arguments are those of fastai's ``Learner.fit_one_cycle``, with its defaults;
+        ``n_iterations`` is its number of optimizer steps, ``n_epoch`` times the batches per
+        epoch. Returns an ordinary ``OneCycle`` (see the class docstring for the mapping):
+        ``OneCycle(lr_max, n_iterations + 1, (pct_start * n_iterations + 1) /
+        (n_iterations + 1), div, div_final / div)``.
+
+        Args:
+            lr_max: the peak rate (> 0); a single number (fastai also takes one per group).
+            n_iterations: the number of training steps $N$, a positive integer.
+            pct_start: the share of training spent rising, in (0, 1).
+            div: the start is ``lr_max / div``; >= 1.
+            div_final: fastai's end is ``lr_max / div_final``; >= ``div``.
+        """
+        lr_max = validation.positive("lr_max", lr_max)
+        n = validation.positive_integer("n_iterations", n_iterations)
+        pct_start = validation.real(
+            "pct_start", pct_start, low=0.0, high=1.0, low_open=True, high_open=True
+        )
+        div = validation.real("div", div, low=1.0)
+        div_final = validation.real("div_final", div_final, low=div)
+        return cls(
+            lr_max,
+            total_steps=n + 1,
+            warmup_fraction=(pct_start * n + 1.0) / (n + 1.0),
+            initial_divisor=div,
+            final_divisor=div_final / div,
+        )
 
     @property
     def initial_learning_rate(self):

@@ -80,7 +80,8 @@ def one_cycle_rates(source, maximal_learning_rate, total_steps):
       ``max/(25 * 1e4)`` at step ``T - 1`` (equal to :class:`lrlib.schedules.OneCycle`).
     - ``"fastai"``: ``Learner.fit_one_cycle(lr_max=max)``: cosine from ``max/25`` up to
       ``max`` at 25% of training, then down towards ``max/1e5``, as a function of the
-      fraction of training done, ``t / T``.
+      fraction of training done, ``t / T`` (equal to
+      ``lrlib.schedules.OneCycle.fastai(max, T)``).
     - ``"optax"``: ``optax.cosine_onecycle_schedule(T, max)``: PyTorch's numbers, with the
       peak at step ``int(0.3 T)`` and the end reached at step ``T``.
     - ``"paper"``: the linear shape of Smith and Topin, as optax's

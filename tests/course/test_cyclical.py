@@ -45,6 +45,12 @@ def test_pytorch_variant_is_lrlibs_one_cycle(total):
                                OneCycle(0.5, total)(np.arange(total)), rtol=1e-9, atol=1e-15)
 
 
+@pytest.mark.parametrize("total", [100, 430, 1000])
+def test_fastai_variant_is_lrlibs_one_cycle_fastai(total):
+    np.testing.assert_allclose(one_cycle_rates("fastai", 0.5, total),
+                               OneCycle.fastai(0.5, total)(np.arange(total)), rtol=1e-9)
+
+
 def test_the_variants_disagree_where_the_libraries_do():
     total, peak = 1000, 0.5
     rates = {source: one_cycle_rates(source, peak, total) for source in ONE_CYCLE_SOURCES}

@@ -114,6 +114,71 @@ def test_one_cycle_matches_pytorch(total, pct):
     assert ours(total + 500) == pytest.approx(ours(total - 1))  # stays at the end value
 
 
+def fastai_one_cycle(n, lr_max, pct_start=0.25, div=25.0, div_final=1e5, dtype=np.float64):
+    """fastai's ``Learner.fit_one_cycle`` learning rates for its ``n`` iterations, transcribed.
+
+    fastai/callback/schedule.py: ``fit_one_cycle`` schedules the rate with
+    ``combined_cos(pct_start, lr_max/div, lr_max, lr_max/div_final)``, that is
+    ``combine_scheds([pct, 1-pct], [SchedCos(start, middle), SchedCos(middle, end)])`` with
+    ``sched_cos(start, end, pos) = start + (1 + math.cos(math.pi*(1-pos))) * (end-start) / 2``;
+    ``ParamScheduler.before_batch`` calls it at ``learn.pct_train``, which ``TrainEvalCallback``
+    (fastai/callback/core.py) starts at 0. and advances by ``1./(n_iter*n_epoch)`` after each
+    batch (one epoch here). ``combine_scheds`` keeps ``pcts`` in a ``tensor``, float32 by
+    torch's default: ``dtype=np.float32`` does its phase arithmetic in float32 as fastai does,
+    ``np.float64`` is the same formula without that rounding.
+    """
+    def sched_cos(start, end, pos):
+        return start + (1 + math.cos(math.pi * (1 - pos))) * (end - start) / 2
+
+    scheds = [(lr_max / div, lr_max), (lr_max, lr_max / div_final)]
+    pcts = np.cumsum(np.array([0, pct_start, 1 - pct_start], dtype=dtype))
+    pct_lim = len(pcts) - 2
+    rates, pct_train = [], 0.0
+    for _ in range(n):
+        pos = dtype(pct_train)
+        idx = min(int(np.flatnonzero(pos >= pcts).max()), pct_lim)
+        actual_pos = (pos - pcts[idx]) / (pcts[idx + 1] - pcts[idx])
+        rates.append(sched_cos(*scheds[idx], float(actual_pos)))
+        pct_train += 1.0 / n
+    return np.array(rates)
+
+
+# pct_start * n: whole (100, 1000, 10 * 0.3) and not (10 * 0.25 = 2.5, 437 * 0.25 = 109.25,
+# 437 * 0.3 = 131.1); the last case is fastai's fine_tune (pct_start=0.3, div=5).
+@pytest.mark.parametrize("n,pct,div", [
+    (10, 0.25, 25.0), (100, 0.25, 25.0), (1000, 0.25, 25.0), (437, 0.25, 25.0),
+    (10, 0.3, 25.0), (100, 0.3, 25.0), (1000, 0.3, 25.0), (437, 0.3, 25.0), (437, 0.3, 5.0),
+])
+def test_one_cycle_fastai_reproduces_fit_one_cycle(n, pct, div):
+    ours = S.OneCycle.fastai(0.1, n, pct_start=pct, div=div)
+    assert ours == S.OneCycle(0.1, n + 1, (pct * n + 1) / (n + 1), div, 1e5 / div)
+    steps = np.arange(n)
+    expected = fastai_one_cycle(n, 0.1, pct, div)
+    np.testing.assert_allclose(ours(steps), expected, rtol=1e-6)
+    # fastai's own float32 phase arithmetic moves only the last, smallest rates, by < 1e-4.
+    np.testing.assert_allclose(ours(steps), fastai_one_cycle(n, 0.1, pct, div, dtype=np.float32),
+                               rtol=1e-4)
+    # The PyTorch-style mapping peaks one step earlier and ends at lr_max / div_final.
+    pytorch_style = S.OneCycle(0.1, n, warmup_fraction=pct, initial_divisor=div,
+                               final_divisor=1e5 / div)
+    assert ours.peak_step == pytest.approx(pct * n) == pytorch_style.peak_step + 1
+    assert int(expected.argmax()) == int(ours(steps).argmax())
+    assert int(expected.argmax()) == int(pytorch_style(steps).argmax()) + 1
+    assert pytorch_style(n - 1) == pytest.approx(0.1 / 1e5)
+    assert ours(n - 1) == pytest.approx(expected[-1]) and expected[-1] > 0.1 / 1e5
+
+
+def test_one_cycle_fastai_is_an_ordinary_one_cycle():
+    schedule = S.OneCycle.fastai(0.1, 437, pct_start=0.3, div=5.0, div_final=1e4)
+    assert type(schedule) is S.OneCycle
+    assert schedule.get_config() == {
+        "maximal_learning_rate": 0.1, "total_steps": 438, "warmup_fraction": 132.1 / 438,
+        "initial_divisor": 5.0, "final_divisor": 2000.0,
+    }
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
+    assert restored == schedule == S.OneCycle.from_config(schedule.get_config())
+
+
 def sgdr(t, eta0, t0, m, p, eta_min):
     """Loshchilov and Hutter (2017), eq. 5, with Keras's peak multiplier, in float64."""
     start, length, cycle = 0, t0, 0
@@ -310,6 +375,11 @@ def test_schedule_drives_keras_training():
     (lambda: S.OneCycle(0.1, 100, initial_divisor=0.5), "initial_divisor"),
     (lambda: S.OneCycle(0.1, 100, final_divisor=0.0), "final_divisor"),
     (lambda: S.OneCycle(True, 100), "maximal_learning_rate"),
+    (lambda: S.OneCycle.fastai(0.0, 100), "lr_max"),
+    (lambda: S.OneCycle.fastai(0.1, 0), "n_iterations"),
+    (lambda: S.OneCycle.fastai(0.1, 100, pct_start=1.0), "pct_start"),
+    (lambda: S.OneCycle.fastai(0.1, 100, div=0.5), "div"),
+    (lambda: S.OneCycle.fastai(0.1, 100, div_final=10.0), "div_final"),
     (lambda: S.Warmup("cosine", 10), "schedule"),
     (lambda: S.Warmup(0.1, 0), "warmup_steps"),
     (lambda: S.Warmup(0.1, 10, initial_learning_rate=-0.1), "initial_learning_rate"),
