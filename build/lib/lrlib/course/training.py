@@ -1,0 +1,256 @@
+"""The course's training harness: a small network, trained with any rate, every step recorded.
+
+:func:`train` builds a small network (:func:`build_model`), trains it with ``model.fit`` and
+returns a :class:`TrainingRun` holding, per optimizer step, the learning rate used and the
+batch's loss (recorded by :class:`lrlib.callbacks.LearningRateLogger`, whose divergence rule
+it keeps), and per epoch the training and test metrics. The same seed gives the same numbers.
+:func:`range_test` runs the product's :func:`lrlib.range_test.lr_range_test` on that network.
+"""
+
+import dataclasses
+import functools
+import math
+
+import numpy as np
+
+from lrlib import validation
+from lrlib.callbacks import LearningRateLogger
+from lrlib.course.data import Dataset, load_digits
+from lrlib.course.reproducibility import seed_everything
+from lrlib.range_test import RANGE_TEST_BETA, lr_range_test
+
+import keras  # noqa: E402  (lrlib.course has set TensorFlow's quiet environment)
+
+__all__ = [
+    "TrainingRun",
+    "build_model",
+    "make_optimizer",
+    "train",
+    "range_test",
+]
+
+_OPTIMIZERS = {
+    "sgd": keras.optimizers.SGD,
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "rmsprop": keras.optimizers.RMSprop,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingRun:
+    """What :func:`train` recorded.
+
+    Attributes:
+        learning_rates: the rate used at each optimizer step.
+        losses: each step's batch loss (training mode).
+        history: per-epoch metrics: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``
+            (the test split), as arrays.
+        steps_per_epoch: optimizer steps in one epoch.
+        diverged_at: the step at which training diverged and stopped, or ``None``.
+        seed: the seed of the run.
+    """
+
+    learning_rates: np.ndarray
+    losses: np.ndarray
+    history: dict
+    steps_per_epoch: int
+    diverged_at: int | None
+    seed: int
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    @property
+    def steps(self):
+        return np.arange(len(self.losses))
+
+    @property
+    def epoch_end_steps(self):
+        """The step count at the end of each recorded epoch (for plotting per-epoch metrics)."""
+        return self.steps_per_epoch * np.arange(1, len(self.history["loss"]) + 1)
+
+    @property
+    def final_accuracy(self):
+        """Test accuracy after the last epoch (0 for a diverged run)."""
+        if self.diverged or len(self.history["val_accuracy"]) == 0:
+            return 0.0
+        return float(self.history["val_accuracy"][-1])
+
+    @property
+    def final_loss(self):
+        """Test loss after the last epoch (infinite for a diverged run)."""
+        if self.diverged or len(self.history["val_loss"]) == 0:
+            return math.inf
+        return float(self.history["val_loss"][-1])
+
+    def steps_to_accuracy(self, target):
+        """The first epoch-end step at which test accuracy reached ``target``, or ``None``."""
+        target = validation.real("target", target, low=0.0, high=1.0)
+        reached = np.flatnonzero(np.asarray(self.history["val_accuracy"]) >= target)
+        if self.diverged or reached.size == 0:
+            return None
+        return int(self.epoch_end_steps[reached[0]])
+
+    def smoothed_losses(self, window=None):
+        """Batch losses averaged over a trailing window (an epoch by default), for plots."""
+        window = self.steps_per_epoch if window is None else validation.positive_integer(
+            "window", window
+        )
+        losses = np.asarray(self.losses, dtype=float)
+        if losses.size == 0:
+            return losses
+        cumulative = np.cumsum(np.insert(losses, 0, 0.0))
+        counts = np.minimum(np.arange(1, losses.size + 1), window)
+        starts = np.arange(1, losses.size + 1) - counts
+        return (cumulative[1:] - cumulative[starts]) / counts
+
+    def describe(self):
+        """One line: "diverged at step k" or the final test accuracy."""
+        if self.diverged:
+            return f"diverged at step {self.diverged_at}"
+        return f"test accuracy {self.final_accuracy:.3f} after {len(self.losses)} steps"
+
+
+def build_model(num_features, num_classes, hidden=(64,), activation="relu"):
+    """A small multilayer perceptron that outputs logits.
+
+    Example:
+        >>> import lrlib.course
+        >>> from lrlib.course.training import build_model
+        >>> build_model(64, 10).count_params()
+        4810
+    """
+    num_features = validation.positive_integer("num_features", num_features)
+    num_classes = validation.integer("num_classes", num_classes, low=2)
+    hidden = tuple(validation.positive_integer("hidden", h) for h in hidden)
+    layers = [keras.Input((num_features,))]
+    layers += [keras.layers.Dense(width, activation=activation) for width in hidden]
+    layers.append(keras.layers.Dense(num_classes))
+    return keras.Sequential(layers)
+
+
+def make_optimizer(name, learning_rate, momentum=0.0):
+    """A Keras optimizer by name (``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``).
+
+    ``learning_rate`` is a number or any ``LearningRateSchedule``; ``momentum`` applies to SGD.
+    """
+    name = validation.choice("optimizer", name, tuple(_OPTIMIZERS))
+    if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
+        learning_rate = validation.positive("learning_rate", learning_rate)
+    elif not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        raise ValueError(
+            f"`learning_rate` must be a number or a LearningRateSchedule, got {learning_rate!r}"
+        )
+    if name == "sgd":
+        momentum = validation.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        return keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
+    if momentum:
+        raise ValueError(f"`momentum` applies to 'sgd' only, not to {name!r}")
+    return _OPTIMIZERS[name](learning_rate=learning_rate)
+
+
+@functools.lru_cache(maxsize=4)
+def _default_data():
+    return load_digits()
+
+
+def train(
+    learning_rate,
+    *,
+    optimizer="sgd",
+    momentum=0.0,
+    epochs=10,
+    batch_size=32,
+    seed=0,
+    data=None,
+    hidden=(64,),
+    callbacks=(),
+):
+    """Train a small MLP on ``data`` (the digits by default) and record every step.
+
+    Args:
+        learning_rate: a number or any Keras ``LearningRateSchedule`` (step = optimizer step).
+        optimizer: ``"sgd"``, ``"adam"``, ``"adamw"`` or ``"rmsprop"``.
+        momentum: SGD's momentum.
+        epochs: passes over the training set.
+        batch_size: examples per step.
+        seed: seeds the weights, the shuffling and every random op.
+        data: an :class:`lrlib.course.data.Dataset`; scikit-learn's digits by default.
+        hidden: widths of the hidden layers.
+        callbacks: more Keras callbacks.
+
+    Returns:
+        A :class:`TrainingRun`; a diverging run stops early and says at which step.
+
+    Example:
+        >>> import lrlib.course
+        >>> from lrlib.course.training import train
+        >>> run = train(0.1, epochs=2, seed=0)
+        >>> len(run.learning_rates), run.steps_per_epoch, run.diverged
+        (86, 43, False)
+    """
+    epochs = validation.positive_integer("epochs", epochs)
+    batch_size = validation.positive_integer("batch_size", batch_size)
+    seed = validation.integer("seed", seed, low=0)
+    data = _default_data() if data is None else data
+    if not isinstance(data, Dataset):
+        raise ValueError(f"`data` must be an lrlib.course.data.Dataset, got {data!r}")
+    seed_everything(seed)
+    model = build_model(data.num_features, data.num_classes, hidden=hidden)
+    model.compile(
+        optimizer=make_optimizer(optimizer, learning_rate, momentum),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    logger = LearningRateLogger()
+    history = model.fit(
+        data.x_train,
+        data.y_train,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_data=(data.x_test, data.y_test),
+        validation_batch_size=len(data.x_test),  # one batch: same numbers, less overhead
+        shuffle=True,
+        verbose=0,
+        callbacks=[logger, *callbacks],
+    )
+    record = {key: np.asarray(values, dtype=float) for key, values in history.history.items()}
+    return TrainingRun(
+        learning_rates=np.asarray(logger.learning_rates, dtype=float),
+        losses=np.asarray(logger.losses, dtype=float),
+        history=record,
+        steps_per_epoch=-(-len(data.x_train) // batch_size),
+        diverged_at=logger.diverged_at,
+        seed=seed,
+    )
+
+
+
+
+def range_test(*, data=None, optimizer="sgd", hidden=(64,), seed=0, batch_size=32,
+               smoothing=RANGE_TEST_BETA, **options):
+    """:func:`lrlib.range_test.lr_range_test` on the course's small network.
+
+    Seeds everything with ``seed``, builds :func:`build_model` for ``data`` (the digits by
+    default) with ``hidden`` layers, compiles it with ``optimizer`` and runs the range test on
+    its training split. ``options`` go to :func:`lrlib.range_test.lr_range_test`
+    (``min_learning_rate``, ``max_learning_rate``, ``steps``, ``stop_factor``).
+
+    Example:
+        >>> from lrlib.course.training import range_test
+        >>> test = range_test(steps=60, min_learning_rate=1e-3, max_learning_rate=100.0)
+        >>> test.stopped_at is not None, sorted(test.suggestions)
+        (True, ['minimum/10', 'steepest', 'valley'])
+    """
+    data = _default_data() if data is None else data
+    if not isinstance(data, Dataset):
+        raise ValueError(f"`data` must be an lrlib.course.data.Dataset, got {data!r}")
+    seed = validation.integer("seed", seed, low=0)
+    seed_everything(seed)
+    model = build_model(data.num_features, data.num_classes, hidden=hidden)
+    model.compile(optimizer=make_optimizer(optimizer, 1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return lr_range_test(model, data.x_train, data.y_train, batch_size=batch_size,
+                         smoothing=smoothing, **options)

@@ -1,0 +1,47 @@
+"""Experiments drawn by one pure function: a static figure on the website, sliders in Jupyter.
+
+Every experiment of the course is a *draw function* ``draw(fig, **params)`` that fills a
+Matplotlib figure (or sub-figure) from its parameters and nothing else. The same function
+then serves both audiences:
+
+- :func:`render` draws one figure (``render(draw, **params) -> Figure``);
+- :func:`small_multiples` draws a grid over a parameter's range: the static figure that the
+  website shows in place of the widget, telling the same story;
+- :func:`live` wires the draw function to ipywidgets controls in a running kernel.
+
+The experiments themselves live in topic modules (``lrlib.course.widgets.schedules`` and the
+chapters' own); :mod:`lrlib.course.widgets.core` holds the machinery.
+
+Example:
+    >>> from lrlib.course.widgets import render, schedule_explorer
+    >>> fig = render(schedule_explorer, family="one-cycle", learning_rate=0.1)
+    >>> fig.axes[0].get_title()
+    'one-cycle: peak 0.1, final 4e-07'
+"""
+
+from lrlib.course.widgets.core import (
+    checkbox,
+    dropdown,
+    experiment,
+    int_slider,
+    live,
+    log_slider,
+    render,
+    slider,
+    small_multiples,
+)
+from lrlib.course.widgets.schedules import schedule_explorer, schedule_explorer_controls
+
+__all__ = [
+    "experiment",
+    "render",
+    "small_multiples",
+    "live",
+    "slider",
+    "int_slider",
+    "log_slider",
+    "dropdown",
+    "checkbox",
+    "schedule_explorer",
+    "schedule_explorer_controls",
+]

@@ -1,0 +1,221 @@
+"""Warmup: why the first steps are dangerous, and how long a warmup has to be.
+
+The experiment of the warmup chapter trains the course's network on the digits with **large
+batches** (:data:`LARGE_BATCH`: batches of 256, the linear scaling rule's territory of Goyal et
+al. 2017) and a cosine schedule whose peak is far above what the untrained network tolerates.
+:func:`warmup_schedule` puts a linear warmup of ``warmup_steps`` in front (the budget stays the
+same), :func:`warmup_runs` trains it once per seed (cached: the sweep, the static figure and the
+slider share runs), and :func:`warmup_experiment` draws the schedule and the loss curves.
+
+:func:`adam_update_sizes` shows the other reason for warmup, Adam's early steps: the size of
+Adam's update per unit of learning rate, $|\\hat m_t| / (\\sqrt{\\hat v_t} + \\epsilon)$, is 1
+for every weight at the first step, whatever the gradient, and falls as the moving averages
+fill with noise.
+"""
+
+import functools
+
+import numpy as np
+
+from lrlib import validation
+from lrlib.course.experiments import Setup, run
+from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
+from lrlib.schedules import CosineAnnealing, Warmup, evaluate
+from lrlib.course.widgets.core import experiment, int_slider, log_slider
+
+__all__ = [
+    "LARGE_BATCH",
+    "warmup_schedule",
+    "warmup_runs",
+    "warmup_sweep",
+    "plot_warmup_sweep",
+    "warmup_experiment",
+    "warmup_experiment_controls",
+    "adam_update_sizes",
+]
+
+#: The chapter's setup: the common network and data, batches of 256 (6 steps an epoch),
+#: 20 epochs = 120 steps, plain SGD, seeds 0, 1, 2.
+LARGE_BATCH = Setup(epochs=20, batch_size=256)
+
+
+def warmup_schedule(peak_rate, warmup_steps, total_steps):
+    """Cosine annealing from ``peak_rate`` to 0, after a linear warmup of ``warmup_steps``.
+
+    The whole schedule lasts ``total_steps``: the cosine takes the steps the warmup leaves.
+    ``warmup_steps=0`` gives the plain cosine.
+
+    Example:
+        >>> from lrlib.course.widgets.warmup import warmup_schedule
+        >>> warmup_schedule(4.0, 30, 120)
+        Warmup(schedule=CosineAnnealing(initial_learning_rate=4.0, decay_steps=90, minimum_learning_rate=0.0), warmup_steps=30, initial_learning_rate=0.0)
+    """
+    peak_rate = validation.positive("peak_rate", peak_rate)
+    total_steps = validation.integer("total_steps", total_steps, low=2)
+    warmup_steps = validation.integer("warmup_steps", warmup_steps, low=0)
+    if warmup_steps >= total_steps:
+        raise ValueError(f"`warmup_steps` must be < total_steps ({total_steps}), "
+                         f"got {warmup_steps}")
+    if warmup_steps == 0:
+        return CosineAnnealing(peak_rate, total_steps)
+    return Warmup(CosineAnnealing(peak_rate, total_steps - warmup_steps), warmup_steps)
+
+
+@functools.lru_cache(maxsize=128)
+def _runs(peak_rate, warmup_steps, setup):
+    schedule = warmup_schedule(peak_rate, warmup_steps, setup.total_steps)
+    return tuple(run(schedule, seed, setup) for seed in setup.seeds)
+
+
+def warmup_runs(peak_rate, warmup_steps, setup=LARGE_BATCH):
+    """One training run per seed of ``setup`` with :func:`warmup_schedule` (cached)."""
+    peak_rate = validation.positive("peak_rate", peak_rate)
+    warmup_steps = validation.integer("warmup_steps", warmup_steps, low=0)
+    if not isinstance(setup, Setup):
+        raise ValueError(f"`setup` must be an lrlib.course.experiments.Setup, got {setup!r}")
+    return list(_runs(float(peak_rate), warmup_steps, setup))
+
+
+def warmup_sweep(peak_rate, warmup_lengths, setup=LARGE_BATCH):
+    """For each warmup length: how many seeds trained, and their test accuracy.
+
+    Returns a dict ``{warmup_steps: {"trained": k, "seeds": n, "accuracy_mean": ...,
+    "accuracy_std": ..., "diverged_at": [...]}}``; the accuracy is over the runs that
+    trained (NaN when none did).
+    """
+    results = {}
+    for length in warmup_lengths:
+        runs = warmup_runs(peak_rate, length, setup)
+        finished = np.array([r.final_accuracy for r in runs if not r.diverged])
+        results[int(length)] = {
+            "trained": int(finished.size),
+            "seeds": len(runs),
+            "accuracy_mean": float(finished.mean()) if finished.size else float("nan"),
+            "accuracy_std": float(finished.std()) if finished.size else float("nan"),
+            "diverged_at": [r.diverged_at for r in runs if r.diverged],
+        }
+    return results
+
+
+def plot_warmup_sweep(axes, sweep, steps_per_epoch=None):
+    """Left: seeds that trained against warmup length; right: their test accuracy."""
+    ax_count, ax_accuracy = axes
+    lengths = np.array(sorted(sweep))
+    trained = np.array([sweep[w]["trained"] for w in lengths])
+    seeds = max(sweep[w]["seeds"] for w in lengths)
+    ax_count.bar(lengths, trained, width=0.7 * np.min(np.diff(lengths)) if lengths.size > 1
+                 else 1.0, color=PALETTE["blue"])
+    none = lengths[trained == 0]
+    ax_count.plot(none, np.zeros(none.size), "x", color=PALETTE["vermillion"], markersize=9,
+                  clip_on=False, label="none trained")
+    if none.size:
+        ax_count.legend(loc="upper left")
+    ax_count.set_ylim(0, seeds + 0.3)
+    ax_count.set_yticks(range(seeds + 1))
+    ax_count.set_ylabel(f"seeds that trained (of {seeds})")
+    ax_count.set_title("Does it train?")
+    mean = np.array([sweep[w]["accuracy_mean"] for w in lengths])
+    spread = np.array([sweep[w]["accuracy_std"] for w in lengths])
+    ok = np.isfinite(mean)
+    ax_accuracy.errorbar(lengths[ok], mean[ok], yerr=spread[ok], fmt="o-", capsize=3,
+                         color=PALETTE["green"])
+    for w in lengths[~ok]:
+        ax_accuracy.axvline(w, color=PALETTE["vermillion"], alpha=0.25, linewidth=6)
+    if (~ok).any():
+        ax_accuracy.plot([], [], color=PALETTE["vermillion"], alpha=0.4, linewidth=6,
+                         label="every seed diverged")
+        ax_accuracy.legend(loc="lower right")
+    ax_accuracy.set_ylabel("test accuracy (mean ± sd)")
+    ax_accuracy.set_title("How well, when it does")
+    label = "warmup length $W$ (steps)"
+    if steps_per_epoch:
+        label += f"; {steps_per_epoch} steps = 1 epoch"
+    for ax in axes:
+        ax.set_xlabel(label)
+    return axes
+
+
+@experiment(figsize=(9.0, 3.4))
+def warmup_experiment(fig, warmup_steps=30, peak_rate=4.0, setup=LARGE_BATCH):
+    """The schedule (left) and each seed's training loss (right) for one warmup and peak."""
+    runs = warmup_runs(peak_rate, warmup_steps, setup)
+    total = setup.total_steps
+    ax_rate, ax_loss = fig.subplots(1, 2)
+    t = np.arange(total)
+    ax_rate.plot(t, evaluate(warmup_schedule(peak_rate, warmup_steps, total), t),
+                 color=PALETTE["blue"])
+    if warmup_steps:
+        ax_rate.axvspan(0, warmup_steps, color=PALETTE["orange"], alpha=0.2, label="warmup")
+        ax_rate.legend(loc="upper right")
+    ax_rate.set_ylim(0.0, 1.1 * peak_rate)
+    ax_rate.set_xlabel("step $t$")
+    ax_rate.set_ylabel("learning rate $\\eta_t$")
+    ax_rate.set_title(f"Warmup {warmup_steps} steps, peak {peak_rate:.3g}")
+    for color, result in zip(COLORS, runs):
+        losses = result.losses
+        label = f"seed {result.seed}"
+        if result.diverged:
+            label += f": diverged at step {result.diverged_at}"
+        ax_loss.plot(np.arange(losses.size), np.clip(losses, 1e-3, 1e4), color=color,
+                     label=label, linewidth=1.2)
+        if result.diverged:
+            ax_loss.plot(losses.size - 1, min(losses[-1], 1e4), "x", color=color,
+                         markersize=8)
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylim(1e-3, 1e4)
+    ax_loss.set_xlim(0, total)
+    ax_loss.set_xlabel("step $t$")
+    ax_loss.set_ylabel("batch training loss (log scale)")
+    trained = [r for r in runs if not r.diverged]
+    if trained:
+        accuracy = np.mean([r.final_accuracy for r in trained])
+        ax_loss.set_title(f"{len(trained)} of {len(runs)} seeds train: "
+                          f"accuracy {accuracy:.3f}")
+    else:
+        ax_loss.set_title(f"All {len(runs)} seeds diverge")
+        first = min(r.diverged_at for r in runs)
+        annotate_diverged(ax_loss, first, where=(0.5, 0.5))
+    ax_loss.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def warmup_experiment_controls():
+    """The sliders for :func:`warmup_experiment`."""
+    return {
+        "warmup_steps": int_slider(48, 0, 90, step=6, description="warmup W (steps)"),
+        "peak_rate": log_slider(4.0, 0.5, 8.0, description="peak rate η"),
+    }
+
+
+def adam_update_sizes(gradients, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """Adam's step per unit learning rate, $|\\hat m_t| / (\\sqrt{\\hat v_t} + \\epsilon)$.
+
+    ``gradients`` has shape ``(steps, weights)``: one row of gradients per step. With bias
+    correction (Kingma and Ba 2015), $\\hat m_1 = g_1$ and $\\hat v_1 = g_1^2$, so the first
+    step moves every weight by the full learning rate, however small or noisy its gradient;
+    later the moving averages average the noise out and the steps shrink. Computed as
+    Keras's ``Adam`` does (same defaults; $\\epsilon$ is added to the uncorrected
+    $\\sqrt{v_t}$, which makes the tiniest gradients' first steps slightly shorter than 1).
+
+    Example:
+        >>> import numpy as np
+        >>> from lrlib.course.widgets.warmup import adam_update_sizes
+        >>> sizes = adam_update_sizes(np.array([[1e-4, 3.0], [-1e-4, -3.0]]))
+        >>> sizes[0].round(3).tolist()
+        [0.969, 1.0]
+    """
+    gradients = np.asarray(gradients, dtype=float)
+    if gradients.ndim != 2 or not np.all(np.isfinite(gradients)):
+        raise ValueError("`gradients` must be a finite array of shape (steps, weights)")
+    beta_1 = validation.real("beta_1", beta_1, low=0.0, high=1.0, high_open=True)
+    beta_2 = validation.real("beta_2", beta_2, low=0.0, high=1.0, high_open=True)
+    epsilon = validation.positive("epsilon", epsilon)
+    m = np.zeros(gradients.shape[1])
+    v = np.zeros(gradients.shape[1])
+    sizes = np.empty_like(gradients)
+    for t, g in enumerate(gradients, start=1):
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g**2
+        correction = np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        sizes[t - 1] = correction * np.abs(m) / (np.sqrt(v) + epsilon)
+    return sizes
