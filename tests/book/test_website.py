@@ -1,4 +1,5 @@
-"""lrlib/book/website.py: scripts once, no unused widget state, launch buttons on notebooks."""
+"""lrlib/book/website.py: scripts once, no unused widget state, launch buttons on notebooks,
+MathJax from the site."""
 
 import pathlib
 
@@ -23,11 +24,11 @@ def scripts():
             js("theme.js")]
 
 
-def test_duplicates_go_and_unused_widget_state_goes():
+def test_duplicates_go_and_unused_widget_state_and_scripts_go():
     kept = page_fixes.clean_scripts(scripts(), "<p>A page</p>")
-    # The widget scripts stay: Thebe draws widgets with them.
+    # No widget on the page: its state and the CDN scripts that would draw it go too.
     assert [(s.filename, s.attributes.get("body")) for s in kept] == [
-        ("theme.js", None), (None, THEBE), (REQUIRE, None)]
+        ("theme.js", None), (None, THEBE)]
 
 
 def test_a_page_that_shows_a_widget_keeps_its_state_and_scripts():
@@ -54,3 +55,20 @@ def test_pages_executed_at_every_build_are_read_at_every_build():
     assert not page_fixes.always_executed("---\nmystnb:\n  execution_mode: cache\n---")
     instructors = (ROOT / "chapters" / "instructors.md").read_text()
     assert page_fixes.always_executed(instructors)
+
+
+def test_mathjax_is_copied_from_the_package_for_the_site(tmp_path):
+    target = page_fixes.mathjax_files(tmp_path)
+    mathjax = target / "mathjax"
+    assert (mathjax / "tex-chtml.js").stat().st_size > 500_000
+    fonts = list((mathjax / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert len(fonts) > 20
+    assert (mathjax / "input" / "tex" / "extensions").is_dir()  # loaded on demand
+    size = sum(p.stat().st_size for p in mathjax.rglob("*") if p.is_file())
+    assert size < 6_000_000, f"MathJax takes {size / 1e6:.1f} MB of the site"
+    assert page_fixes.MATHJAX_PATH == "mathjax/tex-chtml.js"
+
+
+def test_mathjax_comes_from_requirements():
+    requirements = (ROOT / "requirements.txt").read_text()
+    assert "django-static-mathjax" in requirements

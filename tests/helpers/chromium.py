@@ -234,6 +234,12 @@ class Chromium:
                               "url": entry.get("url", "")})
         return found
 
+    def requested(self):
+        """Every URL the page asked for since it was opened (data: URLs left out)."""
+        return [event["params"]["request"]["url"] for event in self._events
+                if event["method"] == "Network.requestWillBeSent"
+                and not event["params"]["request"]["url"].startswith(("data:", "blob:"))]
+
     def evaluate(self, expression):
         """Run JavaScript in the page and return its (JSON-serialisable) value."""
         result = self.send("Runtime.evaluate", session=True, expression=expression,

@@ -1,8 +1,8 @@
 """Every page of the built website in headless Chromium, as a reader sees it.
 
-For each page of the toc: the page loads with every other host blocked (no CDN, no network:
-MathJax and Thebe fail to load here and that is fine, the figures must not need them), every
-image loads, no error comes from the site's own files (console errors, uncaught exceptions,
+For each page of the toc: the page loads with every other host blocked (no CDN, no network),
+requests nothing from outside the site, has its formulas typeset by the site's own MathJax
+(no raw TeX left), every image loads, no error comes from the site's own files (console errors, uncaught exceptions,
 missing files), and the page has its title; chapters have their exercises, each solution
 hidden in a dropdown that opens. Screenshots of every page go to ``_build/screenshots/``
 (CI keeps them as an artefact).
@@ -55,6 +55,18 @@ def test_page_in_the_browser(browser, base_url, docname):
         pytest.fail(f"{docname}: {error}")
     errors = own_errors(problems, base_url)
     assert not errors, f"{docname}: errors from the site's own files: {errors}"
+    # Formulas render with no network: MathJax comes from the site, and once it has typeset
+    # the page no TeX is left in the text.
+    formulas = browser.evaluate(
+        "window.MathJax && MathJax.startup ? MathJax.startup.promise.then("
+        "() => document.querySelectorAll('mjx-container').length) : -1")
+    text = browser.evaluate("document.querySelector('article')?.innerText ?? ''")
+    raw = re.findall(r"\\\(|\\\)|\$\$|\\\[|\\(?:eta|lambda|frac|sqrt)\b", text)
+    assert not raw, f"{docname}: raw TeX on the page ({raw[:5]}), MathJax did not typeset it"
+    if docname in CHAPTER_BY_DOCNAME:
+        assert formulas > 0, f"{docname}: no formula typeset"
+    outside = [url for url in browser.requested() if not url.startswith(base_url)]
+    assert not outside, f"{docname}: the page requested files from outside the site: {outside}"
 
     images = browser.evaluate(
         "[...document.images].map(i => ({src: i.getAttribute('src'), loaded: i.complete "

@@ -98,6 +98,23 @@ def test_pages_are_clean(site, docname):
     assert len(inline) == len(set(inline)), f"{docname}: an inline script twice"
 
 
+@pytest.mark.parametrize("docname", PAGES)
+def test_the_page_loads_nothing_from_outside_the_site(site, docname):
+    """Scripts, stylesheets, fonts and images come from the site itself (MathJax included:
+    formulas render offline); links to other sites are fine, loading from them is not."""
+    markup = page_html(docname)
+    loads = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", markup)
+    loads += [href for tag in re.findall(r"<link\b[^>]*>", markup)
+              if re.search(r'\brel="(stylesheet|preload|modulepreload|icon)"', tag)
+              for href in re.findall(r'\bhref="([^"]+)"', tag)]
+    loads += re.findall(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", markup)
+    outside = [url for url in loads if re.match(r"(https?:)?//", url)]
+    assert not outside, f"{docname}: loads from outside the site: {outside}"
+    mathjax = [url for url in loads if url.split("?")[0].endswith("mathjax/tex-chtml.js")]
+    assert mathjax, f"{docname}: MathJax is not loaded from the site"
+    assert (HTML / docname).parent.joinpath(mathjax[0].split("?")[0]).resolve().exists()
+
+
 def _images(body):
     return re.findall(r"<img\b[^>]*>", body)
 
