@@ -108,7 +108,7 @@ def test_discovery_finds_every_draw_function_once_with_its_controls():
     found = {e.name: e for e in discovery.draw_functions()}
     explorer = found["lrlib.course.widgets.schedules.schedule_explorer"]
     assert explorer.controls is not None and explorer.defaults["family"] == "cosine"
-    assert "lrlib.course.widgets.roles.three_roles" in found
+    assert "lrlib.course.intro.three_roles" in found
     assert not any(name.startswith("lrlib.course.widgets.core") for name in found)
     assert len(found) == len({id(e.draw) for e in found.values()})
 

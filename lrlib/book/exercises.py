@@ -139,8 +139,8 @@ def _check_modules(code):
     """Map the names under which a notebook imports checker modules to the modules.
 
     A checker module is a module of :mod:`lrlib.course` imported under a name: ``from
-    lrlib.course.check import intro as check`` or ``from lrlib.course import convergence as
-    chapter`` (a companion module, whose checkers are named ``check_*``).
+    lrlib.course import intro`` (a chapter's companion module, whose checkers are named
+    ``check_*``) or ``from lrlib.course.check import <chapter> as check``.
     """
     names = {}
     for match in re.finditer(r"from\s+(lrlib\.course(?:\.\w+)*)\s+import\s+([\w\s,]+?)(?:\n|$)",

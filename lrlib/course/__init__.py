@@ -17,8 +17,10 @@ Shared modules, named for what they hold:
 - :mod:`lrlib.course.rate_sweep`: constant rates on the common setup (Part I's sweeps).
 - :mod:`lrlib.course.sweep`: a head-to-head sweep of schedules (family x peak x seed), its table.
 - :mod:`lrlib.course.scorecard` and :mod:`lrlib.course.comparison`: tables and figures of runs.
-- :mod:`lrlib.course.stability`, :mod:`lrlib.course.saddles`, :mod:`lrlib.course.flat_minima`,
-  :mod:`lrlib.course.cyclical`, :mod:`lrlib.course.decay`, :mod:`lrlib.course.counterfactual`,
+- :mod:`lrlib.course.intro`, :mod:`lrlib.course.convergence`, :mod:`lrlib.course.local_minima`:
+  the companions of Part I's chapters, one per chapter, named as the chapter's file (its draw
+  functions, checkers and chapter-only helpers).
+- :mod:`lrlib.course.cyclical`, :mod:`lrlib.course.decay`, :mod:`lrlib.course.counterfactual`,
   :mod:`lrlib.course.step_size`: topic code of the chapters.
 - :mod:`lrlib.course.plots`: the course's figure style (one colour-blind-safe palette).
 - :mod:`lrlib.course.widgets`: experiments drawn by one pure function, static or live.
@@ -36,6 +38,7 @@ _SUBMODULES = (
     "basins",
     "check",
     "comparison",
+    "convergence",
     "counterfactual",
     "curvature",
     "cyclical",
@@ -43,15 +46,14 @@ _SUBMODULES = (
     "decay",
     "descent",
     "experiments",
-    "flat_minima",
+    "intro",
     "landscapes",
+    "local_minima",
     "plots",
     "rate_sweep",
     "reproducibility",
     "noise",
-    "saddles",
     "scorecard",
-    "stability",
     "step_size",
     "sweep",
     "training",

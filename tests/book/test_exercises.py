@@ -53,7 +53,7 @@ def test_directive_blocks_read_fences_options_and_bodies():
 
 CHAPTER = nb(
     md("# A chapter\nText."),
-    code("from lrlib.course.check import demo as check, intro"),
+    code("from lrlib.course.check import demo as check\nfrom lrlib.course import intro"),
     md("""
         ```{exercise} Predict the limit
         :label: demo-ex-limit
@@ -66,7 +66,7 @@ CHAPTER = nb(
         :class: dropdown
         ```
         Two over lambda."""),
-    code("check.limit(0.16)\nintro.stability_limit(0.16)"),
+    code("check.limit(0.16)\nintro.check_stability_limit(0.16)"),
     md("""
         ```{solution-end}
         ```
@@ -76,7 +76,7 @@ CHAPTER = nb(
         :class: dropdown hard
         Write it.
         ```"""),
-    code("check.schedule(my_schedule)\nintro.staircase_schedule(my_schedule)"),
+    code("check.schedule(my_schedule)\nintro.check_staircase_schedule(my_schedule)"),
     md("""
         ```{exercise} Open question
         :label: demo-ex-open
@@ -98,7 +98,7 @@ def test_find_exercises_reads_labels_difficulty_checkers_and_solutions():
     # Only the learner's cells count, not the solution's (which also calls intro here).
     assert found[0].checkers == ("lrlib.course.check.demo.limit",)
     assert found[1].checkers == ("lrlib.course.check.demo.schedule",
-                                 "lrlib.course.check.intro.staircase_schedule")
+                                 "lrlib.course.intro.check_staircase_schedule")
     assert found[2].checkers == ()
     assert [e.minutes for e in found] == [5, 30, 15]
     assert all(e.chapter == "chapters/demo" for e in found)

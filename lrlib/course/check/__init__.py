@@ -4,9 +4,9 @@ A checker runs the learner's value or function against the reference on several 
 returns a :class:`Result`: true or false, with a message that says what is wrong ("at step
 250 your schedule gives 0.05, expected 0.025"). In a notebook the result shows itself.
 
-The generic checkers are here; each chapter's exercises have named checkers in a module of
-their own (``lrlib.course.check.<chapter>``) that know the reference answer, so the learner never
-sees it in the notebook.
+The generic checkers are here; each chapter's exercises have named checkers (``check_*``) in
+the chapter's companion module (``lrlib.course.<chapter>``, e.g. ``lrlib.course.intro``) that
+know the reference answer, so the learner never sees it in the notebook.
 
 Example:
     >>> from lrlib.course.check import check_number

@@ -1,24 +1,52 @@
-"""The three roles of the learning rate, side by side, for one rate.
+"""The companion of the chapter "The learning rate" (``chapters/intro``): its code, in one place.
 
-1. *Convergence*: gradient descent on a bowl of curvature $\\lambda$ converges only for
-   $\\eta < 2/\\lambda$.
-2. *Final quality*: with noisy gradients (the SGD picture) the loss does not reach zero but
-   hovers at a floor that grows with $\\eta$: on $\\tfrac12 \\lambda x^2$ with noise of standard
-   deviation $\\sigma$ the stationary mean loss is $\\eta \\sigma^2 / (2 (2 - \\eta\\lambda))$.
-3. *Escaping local minima*: in the double well, a small rate settles in the sharp minimum
-   where it starts; a larger one cannot, and ends in the wide, deep one.
+- **Draw functions**: :func:`three_roles` draws the three roles of the learning rate side by
+  side, for one rate (with :func:`three_roles_controls`, its slider):
+
+  1. *Convergence*: gradient descent on a bowl of curvature $\\lambda$ converges only for
+     $\\eta < 2/\\lambda$.
+  2. *Final quality*: with noisy gradients (the SGD picture) the loss does not reach zero but
+     hovers at a floor that grows with $\\eta$: on $\\tfrac12 \\lambda x^2$ with noise of standard
+     deviation $\\sigma$ the stationary mean loss is $\\eta \\sigma^2 / (2 (2 - \\eta\\lambda))$.
+  3. *Escaping local minima*: in the double well, a small rate settles in the sharp minimum
+     where it starts; a larger one cannot, and ends in the wide, deep one.
+
+- **Checkers** of the chapter's exercises (``check_*``): :func:`check_stability_limit`,
+  :func:`check_steps_to_one_percent`, :func:`check_staircase_schedule`.
+- **Helpers**: :data:`ROLES_SETUP` (the fixed settings the chapter quotes) and
+  :func:`settled_minimum` (which minimum a run settled in).
+
+Example:
+    >>> from lrlib.course import intro
+    >>> print(intro.check_stability_limit(0.16))
+    Correct. the stability limit: 0.16 matches 0.16.
 """
+
+import math
 
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.noise import noise_floor
+from lrlib.course import basins
+from lrlib.course.check import Result, check_number, check_schedule
 from lrlib.course.descent import gradient_descent
 from lrlib.course.landscapes import DoubleWell, Quadratic
+from lrlib.course.noise import noise_floor
 from lrlib.course.plots import PALETTE, annotate_diverged, plot_landscape, plot_trajectory
 from lrlib.course.widgets.core import experiment, log_slider
 
-__all__ = ["three_roles", "three_roles_controls", "settled_minimum", "ROLES_SETUP"]
+__all__ = [
+    "three_roles",
+    "three_roles_controls",
+    "ROLES_SETUP",
+    "settled_minimum",
+    "check_stability_limit",
+    "check_steps_to_one_percent",
+    "check_staircase_schedule",
+]
+
+
+# -- the three roles: setup and helper ------------------------------------------------------
 
 #: The fixed settings of the experiment (the chapter quotes them).
 ROLES_SETUP = {
@@ -37,11 +65,11 @@ def settled_minimum(landscape, trajectory, last=20, tolerance=0.05):
 
     The settling rule is :func:`lrlib.course.basins.outcome`'s.
     """
-    from lrlib.course.basins import outcome
-
-    found = outcome(landscape, trajectory, last=last, tolerance=tolerance)
+    found = basins.outcome(landscape, trajectory, last=last, tolerance=tolerance)
     return found if found >= 0 else -1
 
+
+# -- draw function and its controls ---------------------------------------------------------
 
 @experiment(figsize=(10.5, 3.3))
 def three_roles(fig, learning_rate=0.1):
@@ -107,3 +135,53 @@ def three_roles(fig, learning_rate=0.1):
 def three_roles_controls():
     """The slider for :func:`three_roles`."""
     return {"learning_rate": log_slider(0.1, 1e-3, 1.0, description="learning rate η")}
+
+
+# -- checkers of the exercises -----------------------------------------------------------------
+
+_PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
+
+
+def check_stability_limit(answer):
+    """Exercise intro-ex-limit: the largest convergent rate on a bowl of curvature 12.5."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    result = check_number(answer, 2 / 12.5, name="the stability limit", rtol=1e-3)
+    if not result and isinstance(answer, (int, float)) and math.isclose(answer, 1 / 12.5):
+        return Result(False, "1/λ = 0.08 is the *fastest* rate (one step to the bottom), not "
+                             "the largest one that still converges.")
+    return result
+
+
+def check_steps_to_one_percent(answer):
+    """Exercise intro-ex-half-life: steps until ExponentialDecay(0.05, 500, 0.5) is at 1%."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    expected = 500 * math.log(100) / math.log(2)
+    return check_number(answer, expected, name="the number of steps", rtol=0.005)
+
+
+def check_staircase_schedule(my_schedule):
+    """Exercise intro-ex-staircase: ExponentialDecay(0.1, 100, 0.96, staircase=True)."""
+
+    def reference(step):
+        return 0.1 * 0.96 ** (step // 100)
+
+    steps = [0, 1, 99, 100, 101, 250, 999, 1000, 5000]
+    result = check_schedule(my_schedule, reference, steps, name="my_schedule")
+    if not result:
+        smooth = all(
+            math.isclose(_safe(my_schedule, s), 0.1 * 0.96 ** (s / 100), rel_tol=1e-6)
+            for s in steps
+        )
+        if smooth:
+            return Result(False, result.message + " Your function decays smoothly; staircase "
+                                 "means the exponent is a whole number, step // 100.")
+    return result
+
+
+def _safe(function, step):
+    try:
+        return float(function(step))
+    except Exception:
+        return math.nan

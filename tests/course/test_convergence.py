@@ -1,17 +1,24 @@
-"""lrlib.course.stability: the quadratic theory, and full-batch descent with measured sharpness."""
+"""lrlib.course.convergence: the quadratic theory, the chapter's experiments (the 1-D regimes
+and the ravine, at ordinary and extreme values), full-batch descent with measured sharpness,
+and the checkers of the exercises."""
 
+import time
+
+import ipywidgets
 import keras
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lrlib.course import convergence
+from lrlib.course.convergence import (FullBatchRun, edge_of_stability, full_batch_descent,
+                                      measured_rate, plot_edge_of_stability, regime)
 from lrlib.course.curvature import sharpness
 from lrlib.course.descent import gradient_descent
 from lrlib.course.landscapes import Quadratic
 from lrlib.course.plots import new_figure
-from lrlib.course.stability import (FullBatchRun, edge_of_stability, full_batch_descent,
-                             measured_rate, plot_edge_of_stability, regime)
+from lrlib.course.widgets import live, render, small_multiples
 
 
 # -- the quadratic theory -------------------------------------------------------------------
@@ -158,7 +165,7 @@ def test_plot_edge_of_stability_draws_each_run_and_its_threshold():
     assert "$2/\\eta$ = 4" in labels and "$2/\\eta$ = 2" in labels
 
 
-def test_bad_arguments():
+def test_bad_arguments_of_full_batch_descent():
     model, x, y, _ = least_squares()
     with pytest.raises(ValueError, match="`learning_rate`"):
         full_batch_descent(model, x, y, 0.0, steps=5)
@@ -168,3 +175,124 @@ def test_bad_arguments():
         full_batch_descent(model, x, y, 0.1, steps=5, measure_every=0)
     with pytest.raises(ValueError, match="`seed`"):
         edge_of_stability(0.1, steps=5, seed=-1)
+
+
+# -- the draw functions ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("eta,name", [(0.1, "slow"), (0.25, "fastest"), (0.4, "oscillating"),
+                                      (0.55, "diverging")])
+def test_one_dimension_names_the_regime(eta, name):
+    fig = render(convergence.one_dimension, learning_rate=eta, curvature=4.0)
+    top, bottom = fig.axes
+    assert f": {name}" in top.get_title()
+    assert bottom.get_yscale() == "log" and bottom.get_xlabel() == "step $t$"
+
+
+def test_one_dimension_says_diverged_when_the_run_blows_up():
+    fig = render(convergence.one_dimension, learning_rate=1.0, curvature=4.0, steps=30)
+    assert any("diverged at step" in t.get_text() for t in fig.axes[1].texts)
+
+
+@pytest.mark.parametrize("eta,curvature,diverges", [
+    (0.005, 1.0, False), (0.15, 10.0, False), (0.199, 10.0, False), (0.21, 10.0, True),
+    (2.0, 100.0, True), (0.03, 100.0, True), (1.9, 1.0, False),
+])
+def test_ravine_draws_at_extreme_values(eta, curvature, diverges):
+    fig = render(convergence.ravine, learning_rate=eta, curvature=curvature, steps=200)
+    ax_map, ax_loss, ax_rate = fig.axes[:3]
+    assert all(ax.get_title() for ax in (ax_map, ax_loss, ax_rate))
+    texts = [t.get_text() for ax in (ax_map, ax_loss) for t in ax.texts]
+    assert any("diverged at step" in t for t in texts) == diverges
+    assert ax_rate.get_xscale() == "log"
+    limit = [t.get_text() for t in ax_rate.texts if "limit" in t.get_text()]
+    assert limit and f"{2 / curvature:.3g}" in limit[0]
+
+
+def test_ravine_small_multiples_and_live_controls():
+    fig = small_multiples(convergence.ravine, "learning_rate", [0.05, 0.18], ncols=1, scale=1.0)
+    assert len(fig.subfigs) == 2
+    widget = live(convergence.ravine, **convergence.ravine_controls())
+    assert isinstance(widget, ipywidgets.VBox)
+    descriptions = [c.description for row in widget.children[0].children for c in row.children]
+    assert "learning rate η" in descriptions and "steep curvature λ_max" in descriptions
+
+
+def test_ravine_is_fast_enough_for_a_slider():
+    render(convergence.ravine, learning_rate=0.1)
+    start = time.perf_counter()
+    render(convergence.ravine, learning_rate=0.1, curvature=30.0)
+    assert time.perf_counter() - start < 1.5
+
+
+def test_bad_arguments_of_the_draw_functions():
+    with pytest.raises(ValueError, match="`learning_rate`"):
+        render(convergence.ravine, learning_rate=-0.1)
+    with pytest.raises(ValueError, match="`curvature`"):
+        render(convergence.ravine, curvature=0.5)
+    with pytest.raises(ValueError, match="`curvature`"):
+        render(convergence.one_dimension, curvature=0.0)
+
+
+# -- the checkers -----------------------------------------------------------------------------
+
+def test_placeholders_ask_for_an_answer():
+    assert not convergence.check_regime(...) and "replace the `...`" in convergence.check_regime(...).message
+    assert not convergence.check_ravine(..., 0.03, 0.9)
+    assert not convergence.check_best_rate_formula(...)
+    assert not convergence.check_contraction(...)
+
+
+def test_check_regime():
+    assert convergence.check_regime("oscillating") and convergence.check_regime(" Oscillating ")
+    for wrong, hint in [("slow", "negative"), ("diverging", "2/λ = 0.2"), ("fastest", "1/λ")]:
+        result = convergence.check_regime(wrong)
+        assert not result and hint in result.message
+    assert "not one of" in convergence.check_regime("chaotic").message
+
+
+def test_check_ravine():
+    assert convergence.check_ravine(0.04, 2 / 52, 48 / 52)
+    assert convergence.check_ravine(0.04, 0.0385, 0.923)
+    result = convergence.check_ravine(0.02, 2 / 52, 48 / 52)
+    assert not result and "twice" in result.message
+    result = convergence.check_ravine(0.04, 2 / 52, (48 / 52) ** 2)
+    assert not result and "square root" in result.message
+    result = convergence.check_ravine(1.0, 0.04, 1.0)
+    assert not result and "largest" in result.message and "balances" in result.message
+
+
+def test_check_best_rate_formula():
+    assert convergence.check_best_rate_formula(lambda a, b: 2 / (a + b))
+    result = convergence.check_best_rate_formula(lambda a, b: 2 / b)
+    assert not result and "2/λ_max" in result.message
+    result = convergence.check_best_rate_formula(lambda a, b: 1 / (a + b))
+    assert not result and "1/(λ_min + λ_max)" in result.message
+    assert "raised ZeroDivisionError" in convergence.check_best_rate_formula(lambda a, b: 1 / 0).message
+    assert "finite" in convergence.check_best_rate_formula(lambda a, b: None).message
+    assert not convergence.check_best_rate_formula(0.18)
+
+
+def reference(eta, curvatures):
+    return np.max(np.abs(1 - eta * np.asarray(curvatures)))
+
+
+def test_check_contraction_accepts_the_reference_in_several_styles():
+    assert convergence.check_contraction(reference)
+    assert convergence.check_contraction(lambda eta, c: max(abs(1 - eta * lam) for lam in c))
+
+
+@pytest.mark.parametrize("mistake,hint", [
+    (lambda eta, c: np.max(1 - eta * np.asarray(c)), "absolute value"),
+    (lambda eta, c: abs(1 - eta * max(c)), "flat"),
+    (lambda eta, c: np.min(np.abs(1 - eta * np.asarray(c))), "maximum"),
+    (lambda eta, c: 1 - eta * min(c), "expected"),
+])
+def test_check_contraction_rejects_typical_mistakes(mistake, hint):
+    result = convergence.check_contraction(mistake)
+    assert not result and hint in result.message
+
+
+def test_check_contraction_reports_errors_without_crashing():
+    result = convergence.check_contraction(lambda eta, c: eta * c)  # a list times a float
+    assert not result and "raised TypeError" in result.message
+    assert not convergence.check_contraction("max |1 - eta lambda|")

@@ -1,0 +1,678 @@
+"""The companion of the chapter "Convergence: the speed limit" (``chapters/convergence``).
+
+- **The quadratic theory.** On $L(x) = \\tfrac12 \\sum_i \\lambda_i x_i^2$ each step multiplies
+  coordinate $i$ by $1 - \\eta\\lambda_i$. :func:`regime` names what that does in one dimension
+  (slow, fastest, oscillating, bouncing, diverging); :func:`measured_rate` measures the factor
+  by which a run's distance to the minimum shrinks per step, to compare with the theory
+  (:meth:`lrlib.course.landscapes.Quadratic.contraction`; at the best fixed rate,
+  $(\\kappa - 1)/(\\kappa + 1)$).
+- **Draw functions.** :func:`one_dimension`: gradient descent on $\\tfrac12\\lambda x^2$ at one
+  rate, the iterates on the parabola and the loss against step, titled with the regime.
+  :func:`ravine`: an ill-conditioned 2-D quadratic with curvatures $1$ and $\\lambda_{max}$:
+  the path on the contour map, the loss of each direction against step, and the per-step
+  factor of each direction against the rate, with $2/\\lambda_{max}$ marked; with
+  :func:`ravine_controls` it is the chapter's live experiment.
+- **The edge of stability of a network.** Gradient descent with rate $\\eta$ is stable on a
+  quadratic only while its curvature $\\lambda_{max} < 2/\\eta$. Cohen et al. (2021) measured
+  the *sharpness* (the top Hessian eigenvalue of the training loss) while training real
+  networks with full-batch gradient descent, and found two phases: *progressive sharpening*
+  (the sharpness rises while training is stable) and then the *edge of stability* (it stops
+  rising at about $2/\\eta$ and hovers there, while the loss keeps falling, though not
+  monotonically). :func:`full_batch_descent` runs plain gradient descent
+  $w_{t+1} = w_t - \\eta \\nabla L(w_t)$ on a Keras model over the whole training set and
+  measures the sharpness every few steps by power iteration on Hessian-vector products (each
+  measurement warm-starts from the previous top eigenvector, so a few iterations suffice).
+  :func:`edge_of_stability` runs it on the chapter's small setup (:data:`EDGE_SETUP`: two
+  moons, a tanh network, mean squared error), and :func:`plot_edge_of_stability` draws loss
+  and sharpness against step.
+- **Checkers** of the chapter's exercises (``check_*``): :func:`check_regime`,
+  :func:`check_ravine`, :func:`check_best_rate_formula`, :func:`check_contraction`.
+
+Example:
+    >>> import lrlib.course
+    >>> from lrlib.course.convergence import edge_of_stability
+    >>> run = edge_of_stability(0.5, steps=40, measure_every=20)
+    >>> run.measured_steps.tolist(), run.threshold
+    ([0, 20, 40], 4.0)
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from lrlib import validation
+from lrlib.course.check import Result, check_choice, check_number
+from lrlib.course.descent import gradient_descent
+from lrlib.course.landscapes import Quadratic
+from lrlib.course.plots import (COLORS, PALETTE, annotate_diverged, plot_landscape, plot_trajectory,
+                                use_style)
+from lrlib.course.widgets.core import experiment, int_slider, log_slider
+
+__all__ = [
+    "REGIMES",
+    "regime",
+    "measured_rate",
+    "one_dimension",
+    "ravine",
+    "ravine_controls",
+    "LINE_START",
+    "RAVINE_START",
+    "FullBatchRun",
+    "full_batch_descent",
+    "EDGE_SETUP",
+    "edge_of_stability",
+    "plot_edge_of_stability",
+    "check_regime",
+    "check_ravine",
+    "check_best_rate_formula",
+    "check_contraction",
+]
+
+
+# -- the quadratic theory ---------------------------------------------------------------------
+
+#: The regimes of gradient descent on a one-dimensional quadratic, by $\\eta\\lambda$.
+REGIMES = ("slow", "fastest", "oscillating", "bouncing", "diverging")
+
+
+def regime(learning_rate, curvature):
+    """What gradient descent with rate $\\eta$ does on $\\tfrac12\\lambda x^2$.
+
+    Each step multiplies $x$ by $1 - \\eta\\lambda$, so by $\\eta\\lambda$:
+    ``"slow"`` below 1 (monotone), ``"fastest"`` at 1 (one step to the minimum),
+    ``"oscillating"`` between 1 and 2 (flips sign, shrinking), ``"bouncing"`` at exactly 2
+    (flips sign forever) and ``"diverging"`` above 2.
+
+    Example:
+        >>> [regime(eta, 4.0) for eta in (0.1, 0.25, 0.4, 0.5, 0.55)]
+        ['slow', 'fastest', 'oscillating', 'bouncing', 'diverging']
+    """
+    product = validation.positive("learning_rate", learning_rate) * validation.positive(
+        "curvature", curvature)
+    if np.isclose(product, 1.0, rtol=1e-9, atol=0.0):
+        return "fastest"
+    if np.isclose(product, 2.0, rtol=1e-9, atol=0.0):
+        return "bouncing"
+    if product < 1.0:
+        return "slow"
+    return "oscillating" if product < 2.0 else "diverging"
+
+
+def measured_rate(trajectory, landscape, start=None):
+    """The measured factor by which the distance to the minimum shrinks per step.
+
+    The geometric mean of $\\lVert x_{t+1} - x^* \\rVert / \\lVert x_t - x^* \\rVert$ from step
+    ``start`` (half-way by default) to the end of ``trajectory``, where $x^*$ is
+    ``landscape``'s global minimum. Above 1 means the run moves away.
+
+    Example:
+        >>> from lrlib.course.landscapes import Quadratic
+        >>> from lrlib.course.descent import gradient_descent
+        >>> bowl = Quadratic(curvatures=(1.0, 10.0))
+        >>> run = gradient_descent(bowl, [1.0, 1.0], bowl.best_learning_rate, steps=40)
+        >>> round(measured_rate(run, bowl), 4), round(9 / 11, 4)
+        (0.8182, 0.8182)
+    """
+    offsets = np.asarray(trajectory.points - landscape.global_minimum, dtype=float)
+    # A norm that does not underflow for tiny offsets (squares of 1e-170 would be 0).
+    scale = np.max(np.abs(offsets), axis=-1)
+    safe = np.where(scale > 0, scale, 1.0)
+    distances = scale * np.linalg.norm(offsets / safe[:, None], axis=-1)
+    count = len(distances) - 1
+    if count < 1:
+        raise ValueError("`trajectory` must have at least one step")
+    start = count // 2 if start is None else validation.integer("start", start, low=0)
+    if start >= count:
+        raise ValueError(f"`start` must be below the number of steps ({count}), got {start}")
+    first, last = distances[start], distances[-1]
+    if first == 0.0:
+        return 0.0
+    return float((last / first) ** (1.0 / (count - start)))
+
+
+# -- draw functions and their controls -------------------------------------------------------
+
+#: Where the runs on the 1-D bowl start.
+LINE_START = 1.5
+
+#: Where the runs on the ravine start (far along the flat direction, off the valley floor).
+RAVINE_START = (-1.8, 1.0)
+
+_REGIME_COLORS = {
+    "slow": PALETTE["blue"],
+    "fastest": PALETTE["green"],
+    "oscillating": PALETTE["orange"],
+    "bouncing": PALETTE["purple"],
+    "diverging": PALETTE["vermillion"],
+}
+
+
+@experiment(figsize=(3.4, 5.2))
+def one_dimension(fig, learning_rate=0.1, curvature=4.0, steps=12):
+    """Gradient descent on $\\tfrac12\\lambda x^2$ from $x_0$ = :data:`LINE_START`.
+
+    Top: the parabola with the iterates joined in order. Bottom: the loss against step
+    (log scale). The title names the regime and the factor $1 - \\eta\\lambda$.
+    """
+    eta = validation.positive("learning_rate", learning_rate)
+    lam = validation.positive("curvature", curvature)
+    steps = validation.positive_integer("steps", steps)
+    bowl = Quadratic(curvatures=(lam,), extent=2.2)
+    run = gradient_descent(bowl, [LINE_START], eta, steps)
+    name = regime(eta, lam)
+    color = _REGIME_COLORS[name]
+    ax_path, ax_loss = fig.subplots(2, 1, height_ratios=(1.1, 1.0))
+    plot_landscape(ax_path, bowl, mark_minima=False)
+    plot_trajectory(ax_path, bowl, run, color=color)
+    ax_path.set_xlim(-2.2, 2.2)
+    ax_path.set_ylim(-0.05 * bowl.loss([2.2]), 1.05 * bowl.loss([2.2]))
+    ax_path.set_ylabel("loss $L(x)$")
+    factor = 1.0 - eta * lam
+    ax_path.set_title(f"$\\eta$ = {eta:g}: {name}\nfactor $1-\\eta\\lambda$ = {factor:.2g}",
+                      color=color)
+    losses = np.maximum(run.losses, 1e-16)
+    ax_loss.plot(np.arange(losses.size), losses, "o-", color=color, markersize=3)
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylim(1e-16, 1e3)
+    ax_loss.set_xlim(-0.5, steps + 0.5)
+    ax_loss.set_xlabel("step $t$")
+    ax_loss.set_ylabel("loss (log scale)")
+    if name == "fastest":
+        ax_loss.text(0.5, 0.5, "exactly 0 after one step", transform=ax_loss.transAxes,
+                     ha="center", fontsize=9, color=color)
+    if run.diverged:
+        annotate_diverged(ax_loss, run.diverged_at, where=(0.5, 0.3))
+    return fig
+
+
+def _factors(rates, curvatures):
+    return np.abs(1.0 - np.outer(rates, curvatures))
+
+
+@experiment(figsize=(11.0, 3.9))
+def ravine(fig, learning_rate=0.15, curvature=10.0, steps=40):
+    """Gradient descent on $\\tfrac12(x_1^2 + \\lambda_{max} x_2^2)$ from :data:`RAVINE_START`.
+
+    Left: the path on the contour map. Middle: the loss against step (log scale), total
+    and per direction. Right: the factor $|1 - \\eta\\lambda_i|$ by which each direction
+    shrinks per step, against the rate (log scale), with the best fixed rate
+    $2/(\\lambda_{min} + \\lambda_{max})$, the limit $2/\\lambda_{max}$ and this rate marked.
+    """
+    eta = validation.positive("learning_rate", learning_rate)
+    lam = validation.real("curvature", curvature, low=1.0)
+    steps = validation.positive_integer("steps", steps)
+    bowl = Quadratic(curvatures=(1.0, lam))
+    run = gradient_descent(bowl, RAVINE_START, eta, steps)
+    ax_map, ax_loss, ax_rate = fig.subplots(1, 3, width_ratios=(1.0, 1.15, 1.15))
+
+    plot_landscape(ax_map, bowl, levels=20)
+    plot_trajectory(ax_map, bowl, run, color=PALETTE["vermillion"])
+    ax_map.set_title(f"Path: $\\lambda$ = 1 and {lam:.3g}", fontsize=10)
+
+    t = np.arange(run.losses.size)
+    flat = 0.5 * run.points[:, 0] ** 2
+    steep = 0.5 * lam * run.points[:, 1] ** 2
+    floor = 1e-12
+    ax_loss.plot(t, np.maximum(run.losses, floor), color=PALETTE["black"],
+                 marker="o" if t.size < 3 else None, label="total loss; worst factor")
+    ax_loss.plot(t, np.maximum(flat, floor), "--", color=PALETTE["blue"],
+                 label="flat direction ($\\lambda$ = 1)")
+    ax_loss.plot(t, np.maximum(steep, floor), ":", color=PALETTE["vermillion"],
+                 linewidth=2.0, label=f"steep direction ($\\lambda$ = {lam:.3g})")
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylim(floor, 1e4)
+    ax_loss.set_xlim(0, steps)
+    ax_loss.set_xlabel("step $t$")
+    ax_loss.set_ylabel("loss (log scale)")
+    if run.diverged:
+        ax_loss.set_title(f"Loss: diverges ($\\eta$ > 2/{lam:.3g})", fontsize=10)
+        annotate_diverged(ax_loss, run.diverged_at, where=(0.5, 0.35))
+    else:
+        ax_loss.set_title(f"Loss: distance to minimum ×{bowl.contraction(eta):.3f} per step",
+                          fontsize=10)
+
+    limit, best = bowl.stability_limit, bowl.best_learning_rate
+    low = min(0.2 * best, eta / 2)
+    high = max(3.0 * limit, eta * 2)
+    rates = np.geomspace(low, high, 400)
+    factors = _factors(rates, bowl.curvatures)
+    ax_rate.plot(rates, factors[:, 0], "--", color=PALETTE["blue"], linewidth=1.2)
+    ax_rate.plot(rates, factors[:, 1], ":", color=PALETTE["vermillion"], linewidth=2.0)
+    ax_rate.plot(rates, factors.max(axis=1), color=PALETTE["black"], linewidth=1.6)
+    ax_rate.axhline(1.0, color="0.5", linewidth=0.8)
+    ax_rate.axvline(limit, color=PALETTE["vermillion"], linewidth=1.4)
+    ax_rate.text(limit * 1.12, 1.42, f"limit $2/\\lambda_{{max}}$\n= {limit:.3g}", fontsize=8,
+                 color=PALETTE["vermillion"], va="top", ha="left",
+                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+    ax_rate.axvline(best, color=PALETTE["green"], linewidth=1.2, linestyle="--")
+    ax_rate.text(best * 0.92, 0.04, f"best\n{best:.3g}", fontsize=8, color=PALETTE["green"],
+                 va="bottom", ha="right",
+                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+    current = float(_factors([eta], bowl.curvatures).max())
+    ax_rate.plot([eta], [min(current, 1.5)], "o", color=PALETTE["orange"], markersize=9,
+                 markeredgecolor="black", zorder=5, label=f"this rate, $\\eta$ = {eta:.3g}")
+    ax_rate.set_xscale("log")
+    subs = (1.0, 2.0, 5.0) if high / low < 150 else (1.0,)
+    ax_rate.xaxis.set_major_locator(LogLocator(subs=subs))
+    ax_rate.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax_rate.xaxis.set_minor_formatter(NullFormatter())
+    ax_rate.set_ylim(0.0, 1.5)
+    ax_rate.set_xlim(low, high)
+    ax_rate.set_xlabel("learning rate $\\eta$ (log scale)")
+    ax_rate.set_ylabel("factor per step $|1-\\eta\\lambda_i|$")
+    ax_rate.set_title("Each direction's factor", fontsize=10)
+    handles, _ = ax_loss.get_legend_handles_labels()
+    fig.legend(handles=handles + ax_rate.lines[-1:], loc="outside lower center", ncols=4,
+               fontsize=9)
+    fig.suptitle(f"Gradient descent on a ravine, $\\eta$ = {eta:.3g}, "
+                 f"$\\kappa$ = {bowl.condition_number:.3g}", fontweight="bold")
+    return fig
+
+
+def ravine_controls():
+    """The sliders for :func:`ravine`: rate and curvature on log scales, and the steps."""
+    return {
+        "learning_rate": log_slider(0.15, 0.005, 2.0, description="learning rate η"),
+        "curvature": log_slider(10.0, 1.0, 100.0, description="steep curvature λ_max"),
+        "steps": int_slider(40, 10, 200, step=10, description="steps"),
+    }
+
+
+# -- the edge of stability of a network ------------------------------------------------------
+
+#: The small problem of the convergence chapter's edge-of-stability experiment.
+EDGE_SETUP = {
+    "examples": 400,  # two moons, of which 300 are the training set (all used: full batch)
+    "noise": 0.2,
+    "hidden": (32, 32),
+    "activation": "tanh",
+    "loss": "mse",  # on one-hot targets; Cohen et al. find the effect clearest with MSE
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class FullBatchRun:
+    """What :func:`full_batch_descent` recorded.
+
+    Attributes:
+        learning_rate: the fixed rate $\\eta$.
+        losses: the full-batch training loss $L(w_t)$ at every step taken, $t = 0, 1, \\dots$
+        measured_steps: the steps $t$ at which the sharpness was measured.
+        sharpness: the top Hessian eigenvalue of $L$ at those steps.
+        diverged_at: the step whose loss was not finite or too large, or ``None``.
+    """
+
+    learning_rate: float
+    losses: np.ndarray
+    measured_steps: np.ndarray
+    sharpness: np.ndarray
+    diverged_at: int | None
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    @property
+    def threshold(self):
+        """$2/\\eta$: the largest curvature a quadratic can have for this rate to be stable."""
+        return 2.0 / self.learning_rate
+
+    def edge_reached_at(self, fraction=0.95):
+        """The first measured step at which the sharpness reached ``fraction`` x $2/\\eta$
+        after falling below it (so an initial sharpness above the edge does not count),
+        or ``None``."""
+        fraction = validation.positive("fraction", fraction)
+        above = self.sharpness >= fraction * self.threshold
+        below = np.flatnonzero(~above)
+        if below.size == 0:
+            return None
+        later = np.flatnonzero(above[below[0]:])
+        return int(self.measured_steps[below[0] + later[0]]) if later.size else None
+
+    def sharpness_after(self, step):
+        """The sharpness measured at steps $\\ge$ ``step`` (an array)."""
+        return self.sharpness[self.measured_steps >= step]
+
+    def loss_increases(self, start=0):
+        """The fraction of steps from ``start`` on at which the loss went up."""
+        changes = np.diff(self.losses[int(start):])
+        return float(np.mean(changes > 0)) if changes.size else 0.0
+
+
+def _loss_function(loss):
+    import keras
+
+    return keras.losses.get(loss) if isinstance(loss, str) else loss
+
+
+def full_batch_descent(model, x, y, learning_rate, steps, *, loss="mse", measure_every=10,
+                       power_iterations=10, seed=0):
+    """Plain full-batch gradient descent on ``model``, measuring the sharpness as it goes.
+
+    The weights of ``model`` are updated in place. Every ``measure_every`` steps (and at the
+    start and the end) the sharpness of the mean loss over ``(x, y)`` is estimated by
+    ``power_iterations`` steps of power iteration, warm-started from the previous
+    measurement's eigenvector (the first measurement gets five times as many iterations
+    from a random start). Power iteration finds the eigenvalue of largest magnitude, which
+    in training is the top positive one.
+
+    Args:
+        model: a built Keras model (TensorFlow backend).
+        x, y: the whole training set (one batch).
+        learning_rate: the fixed rate $\\eta > 0$.
+        steps: how many updates.
+        loss: a Keras loss, by name or object.
+        measure_every: steps between sharpness measurements.
+        power_iterations: power-iteration steps per measurement.
+        seed: seeds the random start vector of the first measurement.
+
+    Returns:
+        A :class:`FullBatchRun`. A diverging run stops at the step whose loss is not finite
+        or exceeds :data:`lrlib.callbacks.DIVERGED_LOSS_FACTOR` (100) times the first, and
+        says so in ``diverged_at``.
+    """
+    import tensorflow as tf
+
+    from lrlib.callbacks import DIVERGED_LOSS_FACTOR
+    from lrlib.course.curvature import hessian_vector_product
+
+    eta = validation.positive("learning_rate", learning_rate)
+    steps = validation.positive_integer("steps", steps)
+    measure_every = validation.positive_integer("measure_every", measure_every)
+    power_iterations = validation.positive_integer("power_iterations", power_iterations)
+    seed = validation.integer("seed", seed, low=0)
+    loss_fn = _loss_function(loss)
+    weights = model.trainable_weights
+    if not weights:
+        raise ValueError("`model` has no trainable weights: build it first")
+    x = tf.convert_to_tensor(x)
+    y = tf.convert_to_tensor(y)
+
+    @tf.function
+    def descend(count):
+        losses = tf.TensorArray(tf.float32, size=count)
+        for i in tf.range(count):
+            with tf.GradientTape() as tape:
+                value = tf.reduce_mean(loss_fn(y, model(x, training=False)))
+            grads = tape.gradient(value, weights)
+            for w, g in zip(weights, grads):
+                w.assign_sub(tf.cast(eta, w.dtype) * g)
+            losses = losses.write(i, tf.cast(value, tf.float32))
+        return losses.stack()
+
+    def normalise(vectors):
+        norm = tf.sqrt(tf.add_n([tf.reduce_sum(v * v) for v in vectors]))
+        return [v / norm for v in vectors]
+
+    @tf.function
+    def power(vectors, iterations):
+        estimate = tf.constant(0.0, tf.float32)
+        for _ in tf.range(iterations):
+            vectors = normalise(vectors)
+            hv = hessian_vector_product(model, x, y, vectors, loss_fn)
+            estimate = tf.cast(tf.add_n([tf.reduce_sum(a * b) for a, b in zip(vectors, hv)]),
+                               tf.float32)
+            vectors = hv
+        return estimate, normalise(vectors)
+
+    @tf.function
+    def current_loss():
+        return tf.reduce_mean(loss_fn(y, model(x, training=False)))
+
+    rng = np.random.default_rng(seed)
+    vectors = [tf.constant(rng.standard_normal(w.shape), dtype=w.dtype) for w in weights]
+    losses, measured, sharpness = [], [], []
+    first_loss = None
+    diverged_at = None
+    done = 0
+    iterations = tf.constant(5 * power_iterations)
+    while True:
+        estimate, vectors = power(vectors, iterations)
+        iterations = tf.constant(power_iterations)
+        measured.append(done)
+        sharpness.append(float(estimate))
+        if done >= steps:
+            break
+        chunk = descend(tf.constant(min(measure_every, steps - done))).numpy()
+        if first_loss is None:
+            first_loss = float(chunk[0])
+        limit = DIVERGED_LOSS_FACTOR * max(first_loss, 1e-12)
+        bad = np.flatnonzero(~np.isfinite(chunk) | (chunk > limit))
+        if bad.size:
+            diverged_at = done + int(bad[0])
+            losses.extend(chunk[: bad[0]].tolist())
+            break
+        losses.extend(chunk.tolist())
+        done += len(chunk)
+    if diverged_at is None:
+        # The loss after the last update, so that losses[t] = L(w_t) for t = 0..steps.
+        losses.append(float(current_loss()))
+    return FullBatchRun(
+        learning_rate=eta,
+        losses=np.asarray(losses, dtype=float),
+        measured_steps=np.asarray(measured, dtype=int),
+        sharpness=np.asarray(sharpness, dtype=float),
+        diverged_at=diverged_at,
+    )
+
+
+def edge_of_stability(learning_rate, steps=1500, *, seed=0, measure_every=10,
+                      power_iterations=10):
+    """:func:`full_batch_descent` on the setup of :data:`EDGE_SETUP`.
+
+    The training set of :func:`lrlib.course.data.make_two_moons` (300 points), targets one-hot, a
+    network with two tanh layers of 32 units (weights seeded by ``seed``), mean squared error
+    (Keras's ``"mse"`` averages over the two outputs, so it is
+    $\\frac{1}{n}\\sum_i \\tfrac12 \\lVert f(x_i) - y_i \\rVert^2$, Cohen et al.'s loss).
+    """
+    import keras
+
+    from lrlib.course.data import make_two_moons
+    from lrlib.course.reproducibility import seed_everything
+    from lrlib.course.training import build_model
+
+    seed = validation.integer("seed", seed, low=0)
+    data = make_two_moons(num_examples=EDGE_SETUP["examples"], noise=EDGE_SETUP["noise"])
+    targets = keras.utils.to_categorical(data.y_train, data.num_classes).astype("float32")
+    seed_everything(seed)
+    model = build_model(data.num_features, data.num_classes, hidden=EDGE_SETUP["hidden"],
+                        activation=EDGE_SETUP["activation"])
+    return full_batch_descent(model, data.x_train, targets, learning_rate, steps,
+                              loss=EDGE_SETUP["loss"], measure_every=measure_every,
+                              power_iterations=power_iterations, seed=seed)
+
+
+def plot_edge_of_stability(axes, runs):
+    """Loss (top) and sharpness with its $2/\\eta$ line (bottom) against step.
+
+    ``axes`` is a pair of Matplotlib axes; ``runs`` a list of :class:`FullBatchRun`.
+    """
+    use_style()
+    ax_loss, ax_sharp = axes
+    for index, run in enumerate(runs):
+        color = COLORS[index % len(COLORS)]
+        label = f"$\\eta$ = {run.learning_rate:g}"
+        ax_loss.plot(np.arange(run.losses.size), run.losses, color=color, linewidth=1.2,
+                     label=label)
+        ax_sharp.plot(run.measured_steps, run.sharpness, color=color, linewidth=1.4,
+                      label=label)
+        ax_sharp.axhline(run.threshold, color=color, linestyle="--", linewidth=1.2,
+                         label=f"$2/\\eta$ = {run.threshold:.3g}")
+        if run.diverged:
+            annotate_diverged(ax_loss, run.diverged_at, where=(0.5, 0.8 - 0.15 * index))
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylabel("training loss (log scale)")
+    ax_loss.set_title("Full-batch loss: falling, but not monotonically")
+    ax_loss.legend(loc="upper right")
+    ax_sharp.set_xlabel("step $t$ (full batch: one step = one epoch)")
+    ax_sharp.set_ylabel("sharpness $\\lambda_{max}$")
+    ax_sharp.set_title("Sharpness rises to $2/\\eta$ and hovers there")
+    ax_sharp.set_ylim(bottom=0.0)
+    ax_sharp.legend(loc="lower right", ncols=2)
+    return axes
+
+
+# -- checkers of the exercises ---------------------------------------------------------------
+
+_PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
+
+_REGIME_ANSWERS = ("slow", "fastest", "oscillating", "diverging")
+
+
+def check_regime(answer):
+    """Exercise convergence-ex-regime: the regime of eta = 0.15 on a bowl with lambda = 10."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    result = check_choice(answer, "oscillating", name="the regime", options=_REGIME_ANSWERS)
+    if result or not isinstance(answer, str):
+        return result
+    hints = {
+        "slow": "ηλ = 1.5 is above 1, so the factor 1 − ηλ = −0.5 is negative: each step "
+                "overshoots the minimum.",
+        "fastest": "the fastest rate is exactly 1/λ = 0.1; 0.15 is past it.",
+        "diverging": "the limit is 2/λ = 0.2 and 0.15 is below it: |1 − ηλ| = 0.5 < 1, so "
+                     "the run converges.",
+    }
+    hint = hints.get(answer.strip().lower())
+    return Result(False, result.message + (" " + hint if hint else ""))
+
+
+def check_ravine(limit, best, factor):
+    """Exercise convergence-ex-ravine: curvatures 2 and 50; the limit, best rate and factor."""
+    if limit is Ellipsis or best is Ellipsis or factor is Ellipsis:
+        return _PLACEHOLDER
+    checks = [
+        check_number(limit, 2 / 50, name="the largest stable rate", rtol=0.01),
+        check_number(best, 2 / 52, name="the best fixed rate", rtol=0.01),
+        check_number(factor, 48 / 52, name="the factor per step", rtol=0.005),
+    ]
+    failed = [c for c in checks if not c]
+    if not failed:
+        return Result(True, "all three right: limit 2/50 = 0.04, best rate 2/52 ≈ 0.0385, "
+                            "factor 48/52 ≈ 0.923 per step.")
+    hints = []
+    if _is_close(limit, 1 / 50):
+        hints.append("1/λ_max = 0.02 is the rate that clears the steep direction in one step; "
+                     "the limit is twice that.")
+    if _is_close(limit, 2 / 2):
+        hints.append("the *largest* curvature sets the limit, not the smallest.")
+    if _is_close(best, 1 / 50) or _is_close(best, 2 / 50):
+        hints.append("the best fixed rate balances both directions: "
+                     "|1 − ηλ_min| = |1 − ηλ_max|.")
+    if _is_close(factor, (48 / 52) ** 2):
+        hints.append("that is the factor of the loss; the distance to the minimum shrinks by "
+                     "its square root.")
+    if _is_close(factor, 1.0) or _is_close(factor, 1 - 2 / 50):
+        hints.append("evaluate the factor at the best rate: max_i |1 − ηλ_i| with η = 2/52.")
+    message = " ".join(c.message for c in failed)
+    return Result(False, message + (" " + " ".join(hints) if hints else ""))
+
+
+def check_best_rate_formula(best_rate):
+    """Exercise convergence-ex-derive: ``best_rate(lam_min, lam_max)`` = 2/(lam_min + lam_max)."""
+    if best_rate is Ellipsis:
+        return _PLACEHOLDER
+    if not callable(best_rate):
+        return Result(False, f"`best_rate` must be a function of (lam_min, lam_max), "
+                             f"got {best_rate!r}.")
+    cases = [(1.0, 10.0), (2.0, 50.0), (0.5, 0.5), (3.0, 7.0), (0.01, 100.0)]
+    wrong = {
+        "1/λ_max": lambda a, b: 1 / b,
+        "2/λ_max": lambda a, b: 2 / b,
+        "1/(λ_min + λ_max)": lambda a, b: 1 / (a + b),
+        "2/λ_min": lambda a, b: 2 / a,
+        "1/sqrt(λ_min λ_max)": lambda a, b: 1 / math.sqrt(a * b),
+    }
+    for lam_min, lam_max in cases:
+        expected = 2 / (lam_min + lam_max)
+        got = _call(best_rate, lam_min, lam_max)
+        if isinstance(got, str):
+            return Result(False, f"best_rate({lam_min:g}, {lam_max:g}) raised {got}.")
+        if got is None:
+            return Result(False, f"best_rate({lam_min:g}, {lam_max:g}) did not return a "
+                                 "finite number.")
+        if not math.isclose(got, expected, rel_tol=1e-6):
+            message = (f"best_rate({lam_min:g}, {lam_max:g}) gives {got:.6g}, expected "
+                       f"{expected:.6g}.")
+            for name, formula in wrong.items():
+                if all(_is_close(_call(best_rate, a, b), formula(a, b)) for a, b in cases):
+                    message += (f" Your formula is {name}; at the best rate the two directions"
+                                " shrink equally fast: 1 − ηλ_min = −(1 − ηλ_max).")
+                    break
+            return Result(False, message)
+    return Result(True, f"best_rate agrees with 2/(λ_min + λ_max) on {len(cases)} cases.")
+
+
+def check_contraction(my_contraction):
+    """Exercise convergence-ex-contraction: ``contraction(learning_rate, curvatures)``."""
+    if my_contraction is Ellipsis:
+        return _PLACEHOLDER
+    if not callable(my_contraction):
+        return Result(False, "`contraction` must be a function of (learning_rate, curvatures), "
+                             f"got {my_contraction!r}.")
+
+    def reference(eta, curvatures):
+        return float(np.max(np.abs(1.0 - eta * np.asarray(curvatures, dtype=float))))
+
+    cases = [
+        (0.05, [1.0, 10.0]),    # slow: the flat direction is the worst
+        (0.18, [1.0, 10.0]),    # near the best rate
+        (0.19, [1.0, 10.0]),    # the steep direction overshoots: needs the absolute value
+        (0.3, [1.0, 10.0]),     # beyond the limit: factor above 1
+        (0.1, [4.0]),           # one dimension
+        (0.01, [2.0, 5.0, 50.0]),
+        (0.03, np.array([2.0, 5.0, 50.0])),
+    ]
+    mistakes = [
+        (lambda eta, lam: float(np.max(1.0 - eta * lam)),
+         " Take the absolute value: a factor of −1.5 grows the error as surely as +1.5 does."),
+        (lambda eta, lam: abs(1.0 - eta * lam.max()),
+         " At small rates the *flat* direction is the slow one: take the worst over every "
+         "curvature."),
+        (lambda eta, lam: float(np.min(np.abs(1.0 - eta * lam))),
+         " The run is as slow as its slowest direction: take the maximum."),
+    ]
+    for eta, curvatures in cases:
+        expected = reference(eta, curvatures)
+        got = _call(my_contraction, eta, curvatures)
+        listed = ", ".join(f"{c:g}" for c in np.asarray(curvatures, dtype=float))
+        shown = f"contraction({eta:g}, [{listed}])"
+        if isinstance(got, str):
+            return Result(False, f"{shown} raised {got}.")
+        if got is None:
+            return Result(False, f"{shown} did not return a finite number.")
+        if not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-12):
+            message = f"{shown} gives {got:.6g}, expected {expected:.6g}."
+            for mistake, hint in mistakes:
+                if all(_is_close(_call(my_contraction, e, c),
+                                 mistake(e, np.asarray(c, dtype=float))) for e, c in cases):
+                    message += hint
+                    break
+            return Result(False, message)
+    return Result(True, f"your contraction agrees with max |1 − ηλ_i| on {len(cases)} cases.")
+
+
+def _call(function, *args):
+    """``function(*args)`` as a finite float, ``None`` if not one, or the error's text."""
+    try:
+        value = function(*args)
+    except Exception as error:  # the learner's code: report, do not crash
+        return f"{type(error).__name__}: {error}"
+    if isinstance(value, bool):
+        return None
+    try:
+        value = float(np.asarray(value))
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_close(value, target):
+    if value is None or isinstance(value, (str, bool)):
+        return False
+    try:
+        return math.isclose(float(value), target, rel_tol=1e-3)
+    except (TypeError, ValueError):
+        return False
