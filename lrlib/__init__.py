@@ -7,7 +7,7 @@ The package has three parts:
 
   - :mod:`lrlib.schedules`: learning-rate schedules as Keras ``LearningRateSchedule``
     classes (step, exponential, cosine, warm restarts, cyclical, one-cycle, warmup around any
-    schedule, plateau scaling).
+    schedule, plateau scaling, warmup-stable-decay, inverse square root).
   - :mod:`lrlib.callbacks`: ``LearningRateLogger`` (the rate and loss of every step) and
     ``ReduceScaleOnPlateau`` (plateau reduction that works with a schedule).
   - :mod:`lrlib.range_test`: Smith's learning-rate range test for any compiled model.
