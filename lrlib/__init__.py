@@ -7,10 +7,13 @@ The package has three parts:
 
   - :mod:`lrlib.schedules`: learning-rate schedules as Keras ``LearningRateSchedule``
     classes (step, exponential, cosine, warm restarts, cyclical, one-cycle, warmup around any
-    schedule, plateau scaling).
+    schedule, plateau scaling, warmup-stable-decay, inverse square root).
   - :mod:`lrlib.callbacks`: ``LearningRateLogger`` (the rate and loss of every step) and
     ``ReduceScaleOnPlateau`` (plateau reduction that works with a schedule).
   - :mod:`lrlib.range_test`: Smith's learning-rate range test for any compiled model.
+  - :mod:`lrlib.optimizers`: schedule-free SGD and AdamW (Defazio et al., 2024) as the
+    reference ``schedulefree`` package computes them, and ``ScheduleFreeEval``, the callback
+    that evaluates on their average.
   - :mod:`lrlib.validation` and :mod:`lrlib.tensors`: argument checks that raise
     ``ValueError`` naming the argument; Keras values read as NumPy.
 
@@ -30,6 +33,6 @@ Example:
 __version__ = "0.1.0"
 
 #: The product's modules (the course's and the book's are subpackages).
-PRODUCT = ("schedules", "callbacks", "range_test", "validation", "tensors")
+PRODUCT = ("schedules", "callbacks", "range_test", "optimizers", "validation", "tensors")
 
 __all__ = list(PRODUCT)

@@ -15,8 +15,8 @@ with it saves and loads with ``keras.models.load_model`` and no ``custom_objects
 
 Keras 3 already has ``ExponentialDecay``, ``CosineDecay`` and ``CosineDecayRestarts``; the
 versions here compute the same values (the tests check it) and share this module's
-conventions. Keras 3 has no cyclical, one-cycle or general warmup schedule; this module adds
-them.
+conventions. Keras 3 has no cyclical, one-cycle, general warmup, warmup-stable-decay or
+inverse-square-root schedule; this module adds them.
 """
 
 import math
@@ -40,6 +40,8 @@ __all__ = [
     "OneCycle",
     "Warmup",
     "PlateauScaled",
+    "WarmupStableDecay",
+    "InverseSquareRoot",
     "evaluate",
     "mean_rate",
     "FAMILIES",
@@ -777,6 +779,157 @@ class PlateauScaled(Schedule):
         config = dict(config)
         config["schedule"] = keras.saving.deserialize_keras_object(config["schedule"])
         return cls(**config)
+
+
+@_register
+class WarmupStableDecay(Schedule):
+    """Warmup, stable, decay (WSD): a linear warmup, a long plateau at the peak, a short decay.
+
+    $$\\eta_t = \\begin{cases}
+      \\eta_{max}\\, t / W & t < W \\\\
+      \\eta_{max} & W \\le t < S \\\\
+      \\eta_{end} + (\\eta_{max} - \\eta_{end})\\, f\\!\\left(\\frac{t - S}{D}\\right)
+        & S \\le t < T \\\\
+      \\eta_{end} & t \\ge T
+    \\end{cases}
+    \\qquad S = T - D$$
+
+    with $\\eta_{max}$ = ``peak_learning_rate``, $T$ = ``total_steps``, $W$ =
+    ``warmup_steps``, $D$ = ``decay_steps``, $\\eta_{end}$ = ``final_learning_rate`` and the
+    decay shape $f(p)$ = $1 - p$ (``"linear"``), $\\tfrac12(1 + \\cos \\pi p)$
+    (``"cosine"``) or $1 - \\sqrt{p}$ (``"sqrt"``). Steps count from 0, as Keras's optimizer
+    iterations do: the warmup starts at 0 and reaches the peak at step $W$; the decay starts
+    from the peak at step $S$ and reaches $\\eta_{end}$ at step $T$, where it stays. With
+    $W = 0$ there is no warmup and step 0 already has the peak. Reference: Hu et al. (2024),
+    *MiniCPM*; Hägele et al. (2024), *Scaling laws and compute-optimal training beyond fixed
+    training durations* (the ``"sqrt"`` cooldown).
+
+    Linear decay to zero over the whole budget is ``WarmupStableDecay(peak, T,
+    warmup_steps=0, decay_steps=T)``: $\\eta_t = \\eta_{max}(1 - t/T)$, exactly Keras's
+    ``PolynomialDecay(peak, T, end_learning_rate=0.0, power=1.0)`` (no other lrlib schedule
+    gives it: :class:`CyclicalLearningRate` never reaches 0).
+
+    Args:
+        peak_learning_rate: $\\eta_{max}$, the plateau's rate (> 0).
+        total_steps: $T$, a positive integer, at least ``warmup_steps + decay_steps``.
+        warmup_steps: $W$, an integer >= 0 (0: no warmup).
+        decay_steps: $D$, a positive integer.
+        decay_shape: ``"linear"``, ``"cosine"`` or ``"sqrt"``.
+        final_learning_rate: $\\eta_{end}$, in [0, peak_learning_rate]; 0 by default.
+
+    Example:
+        >>> import keras
+        >>> from lrlib.schedules import WarmupStableDecay, evaluate
+        >>> schedule = WarmupStableDecay(0.1, 1000, warmup_steps=100, decay_steps=200)
+        >>> [round(schedule(t), 4) for t in (0, 50, 100, 799, 800, 900, 1000, 5000)]
+        [0.0, 0.05, 0.1, 0.1, 0.1, 0.05, 0.0, 0.0]
+        >>> linear = WarmupStableDecay(0.1, 1000, warmup_steps=0, decay_steps=1000)
+        >>> keras_linear = keras.optimizers.schedules.PolynomialDecay(0.1, 1000, 0.0, power=1.0)
+        >>> steps = [0, 1, 250, 999, 1000, 1500]
+        >>> [round(x, 6) for x in evaluate(linear, steps)] == [
+        ...     round(x, 6) for x in evaluate(keras_linear, steps)]
+        True
+    """
+
+    MODES = ("linear", "cosine", "sqrt")
+
+    def __init__(
+        self,
+        peak_learning_rate,
+        total_steps,
+        warmup_steps,
+        decay_steps,
+        decay_shape="linear",
+        final_learning_rate=0.0,
+    ):
+        super().__init__()
+        self.peak_learning_rate = validation.positive("peak_learning_rate", peak_learning_rate)
+        self.total_steps = validation.positive_integer("total_steps", total_steps)
+        self.warmup_steps = validation.integer("warmup_steps", warmup_steps, low=0)
+        self.decay_steps = validation.positive_integer("decay_steps", decay_steps)
+        self.decay_shape = validation.choice("decay_shape", decay_shape, self.MODES)
+        self.final_learning_rate = validation.real(
+            "final_learning_rate", final_learning_rate, low=0.0, high=self.peak_learning_rate
+        )
+        if self.warmup_steps + self.decay_steps > self.total_steps:
+            raise ValueError(
+                "`warmup_steps` + `decay_steps` must be <= `total_steps`, got "
+                f"{self.warmup_steps} + {self.decay_steps} > {self.total_steps}"
+            )
+
+    @property
+    def decay_start(self):
+        """$S = T - D$, the first step of the decay."""
+        return self.total_steps - self.decay_steps
+
+    def _rate(self, t):
+        peak, final = self.peak_learning_rate, self.final_learning_rate
+        fraction = ops.clip((t - float(self.decay_start)) / float(self.decay_steps), 0.0, 1.0)
+        if self.decay_shape == "linear":
+            shape = 1.0 - fraction
+        elif self.decay_shape == "cosine":
+            shape = 0.5 * (1.0 + ops.cos(math.pi * fraction))
+        else:
+            shape = 1.0 - ops.sqrt(fraction)
+        rate = ops.where(t < float(self.decay_start), peak, final + (peak - final) * shape)
+        if self.warmup_steps:
+            rate = ops.where(t < float(self.warmup_steps), peak * t / self.warmup_steps, rate)
+        return rate
+
+    def get_config(self):
+        return {
+            "peak_learning_rate": self.peak_learning_rate,
+            "total_steps": self.total_steps,
+            "warmup_steps": self.warmup_steps,
+            "decay_steps": self.decay_steps,
+            "decay_shape": self.decay_shape,
+            "final_learning_rate": self.final_learning_rate,
+        }
+
+
+@_register
+class InverseSquareRoot(Schedule):
+    """A linear warmup, then decay with the inverse square root of the step.
+
+    $$\\eta_t = \\begin{cases}
+      \\eta_{max}\\, t / W & t < W \\\\
+      \\eta_{max} \\sqrt{W / t} & t \\ge W
+    \\end{cases}$$
+
+    with $\\eta_{max}$ = ``peak_learning_rate`` and $W$ = ``warmup_steps``. Steps count from 0:
+    step 0 has rate 0 (the warmup's start), step $W$ the peak, step $4W$ half the peak. The
+    warmup is required ($W \\ge 1$): without it, $\\sqrt{W/t}$ has no value at $t = 0$.
+    Reference: Vaswani et al. (2017), *Attention is all you need*, Eq. 3 (whose rate is
+    $d^{-1/2} \\min(t^{-1/2}, t\\, W^{-3/2})$: $\\eta_{max} = (d W)^{-1/2}$ here); fairseq's
+    ``inverse_sqrt``.
+
+    Args:
+        peak_learning_rate: $\\eta_{max}$, the rate at step $W$ (> 0).
+        warmup_steps: $W$, a positive integer.
+
+    Example:
+        >>> from lrlib.schedules import InverseSquareRoot
+        >>> schedule = InverseSquareRoot(0.1, warmup_steps=100)
+        >>> [round(schedule(t), 4) for t in (0, 50, 100, 400, 10000)]
+        [0.0, 0.05, 0.1, 0.05, 0.01]
+    """
+
+    def __init__(self, peak_learning_rate, warmup_steps):
+        super().__init__()
+        self.peak_learning_rate = validation.positive("peak_learning_rate", peak_learning_rate)
+        self.warmup_steps = validation.positive_integer("warmup_steps", warmup_steps)
+
+    def _rate(self, t):
+        warmup = float(self.warmup_steps)
+        ramp = self.peak_learning_rate * t / warmup
+        decay = self.peak_learning_rate * ops.sqrt(warmup / ops.maximum(t, warmup))
+        return ops.where(t < warmup, ramp, decay)
+
+    def get_config(self):
+        return {
+            "peak_learning_rate": self.peak_learning_rate,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 def evaluate(schedule, steps):

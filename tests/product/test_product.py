@@ -52,7 +52,7 @@ def test_importing_the_product_changes_nothing_in_the_process():
         filters = list(warnings.filters)
         levels = {name: logging.getLogger(name).level
                   for name in ("", "tensorflow", "absl", "keras")}
-        import lrlib, lrlib.schedules, lrlib.callbacks, lrlib.range_test
+        import lrlib, lrlib.schedules, lrlib.callbacks, lrlib.range_test, lrlib.optimizers
         new = sorted(set(sys.modules) - modules)
         print(json.dumps({
             "env": sorted(k for k in set(env) | set(os.environ) if env.get(k) != os.environ.get(k)),
@@ -75,8 +75,8 @@ def test_importing_the_product_changes_nothing_in_the_process():
               or m.startswith(("lrlib.course", "lrlib.book"))]
     assert loaded == []
     assert {m for m in found["new"] if m.startswith("lrlib")} == {
-        "lrlib", "lrlib.schedules", "lrlib.callbacks", "lrlib.range_test", "lrlib.validation",
-        "lrlib.tensors"}
+        "lrlib", "lrlib.schedules", "lrlib.callbacks", "lrlib.range_test", "lrlib.optimizers",
+        "lrlib.validation", "lrlib.tensors"}
 
 
 def test_the_plain_install_requires_only_keras_a_backend_and_numpy():

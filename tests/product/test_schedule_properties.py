@@ -54,6 +54,10 @@ BASELINES = {
     "Warmup": {"schedule": S.CosineAnnealing(0.1, 100), "warmup_steps": 10,
                "initial_learning_rate": 0.0},
     "PlateauScaled": {"schedule": S.CosineAnnealing(0.1, 100), "scale": 0.5},
+    "WarmupStableDecay": {"peak_learning_rate": 0.1, "total_steps": 100, "warmup_steps": 10,
+                          "decay_steps": 20, "decay_shape": "linear",
+                          "final_learning_rate": 0.0},
+    "InverseSquareRoot": {"peak_learning_rate": 0.1, "warmup_steps": 10},
 }
 
 
@@ -86,6 +90,8 @@ def test_every_schedule_class_has_a_valid_baseline_covering_its_arguments():
 AT_MOST_ONE = {"drop_factor", "decay_rate", "peak_multiplier", "gamma", "warmup_fraction"}
 #: Arguments with a lower bound of 1 (cycle growth, divisors).
 AT_LEAST_ONE = {"cycle_multiplier", "initial_divisor", "final_divisor"}
+#: Integer arguments whose smallest valid value is 0, not 1 (per class: ``Warmup`` needs 1).
+ZERO_ALLOWED = {("WarmupStableDecay", "warmup_steps")}
 
 
 
@@ -100,7 +106,8 @@ def invalid_values(cls, name, valid):
         return st.one_of(not_numbers, non_finite, negative, st.just(0.0), st.just(True),
                          st.text(max_size=8))
     if isinstance(valid, int):
-        return st.one_of(not_numbers, non_finite, st.integers(max_value=0),
+        lowest = 0 if (cls.__name__, name) in ZERO_ALLOWED else 1
+        return st.one_of(not_numbers, non_finite, st.integers(max_value=lowest - 1),
                          st.floats(0.01, 1e6).filter(lambda x: not float(x).is_integer()),
                          st.booleans())
     found = [not_numbers, non_finite, negative, st.booleans()]
@@ -133,6 +140,9 @@ def test_every_invalid_argument_raises_value_error_naming_it(cls, name, data):
     (lambda: S.CyclicalLearningRate(0.1, 0.1, 10), "maximal_learning_rate"),
     (lambda: S.OneCycle(0.1, 10, warmup_fraction=0.05), "total_steps"),
     (lambda: S.Warmup(S.Constant(0.1), 10, initial_learning_rate=0.2), "initial_learning_rate"),
+    (lambda: S.WarmupStableDecay(0.1, 100, 81, 20), "total_steps"),
+    (lambda: S.WarmupStableDecay(0.1, 100, 10, 20, final_learning_rate=0.11),
+     "final_learning_rate"),
     (lambda: S.Warmup(keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5), 10,
                       initial_learning_rate=0.5), "initial_learning_rate"),
 ])
@@ -159,7 +169,8 @@ fractions = st.floats(0.0, 0.999)
 def valid_schedules(draw, depth=0):
     """``(schedule, peak)``: any schedule of lrlib with generated valid arguments."""
     kind = draw(st.sampled_from(["Constant", "StepDecay", "ExponentialDecay", "CosineAnnealing",
-                                 "WarmRestarts", "CyclicalLearningRate", "OneCycle"]
+                                 "WarmRestarts", "CyclicalLearningRate", "OneCycle",
+                                 "WarmupStableDecay", "InverseSquareRoot"]
                                 + (["Warmup"] if depth == 0 else [])))
     eta = draw(rates)
     if kind == "Constant":
@@ -185,6 +196,14 @@ def valid_schedules(draw, depth=0):
         assume(fraction * total - 1 > 0)
         return S.OneCycle(eta, total, fraction, draw(st.floats(1.0, 1e3)),
                           draw(st.floats(1.0, 1e6))), eta
+    if kind == "WarmupStableDecay":
+        total = draw(st.integers(1, 10**6))
+        decay = draw(st.integers(1, total))
+        warmup = draw(st.integers(0, total - decay))
+        shape = draw(st.sampled_from(S.WarmupStableDecay.MODES))
+        return S.WarmupStableDecay(eta, total, warmup, decay, shape, eta * draw(fractions)), eta
+    if kind == "InverseSquareRoot":
+        return S.InverseSquareRoot(eta, draw(st.integers(1, 10**5))), eta
     inner, peak = draw(valid_schedules(depth=1))
     start = peak * draw(st.floats(0.0, 1.0))
     start = min(start, inner(0))

@@ -218,6 +218,118 @@ def test_warmup_ramps_linearly_then_hands_over():
     assert S.Warmup(0.3, 10)(5) == pytest.approx(0.15)  # a number is a constant schedule
 
 
+# -- warmup-stable-decay and inverse square root: the issue's formulas at their boundaries ----
+
+def wsd(s, peak, total, warmup, decay, shape="linear", final=0.0):
+    """The issue's WarmupStableDecay, written out in float64 for one step ``s``."""
+    start = total - decay
+    if s < warmup:
+        return peak * s / warmup
+    if s < start:
+        return peak
+    p = min((s - start) / decay, 1.0)
+    f = {"linear": 1 - p, "cosine": (1 + math.cos(math.pi * p)) / 2, "sqrt": 1 - math.sqrt(p)}
+    return final + (peak - final) * f[shape]
+
+
+@pytest.mark.parametrize("shape", S.WarmupStableDecay.MODES)
+@pytest.mark.parametrize("warmup,decay,final", [(10, 30, 0.0), (10, 30, 0.02), (0, 30, 0.0),
+                                                (0, 100, 0.0), (20, 80, 0.01), (1, 1, 0.0)])
+def test_warmup_stable_decay_at_its_boundaries(shape, warmup, decay, final):
+    total, peak = 100, 0.1
+    schedule = S.WarmupStableDecay(peak, total, warmup, decay, shape, final)
+    start = total - decay
+    boundaries = sorted({0, max(warmup - 1, 0), warmup, max(start - 1, 0), start,
+                         (start + total) // 2, total - 1, total, total + 1, 10 * total})
+    expected = [wsd(s, peak, total, warmup, decay, shape, final) for s in boundaries]
+    np.testing.assert_allclose(schedule(np.array(boundaries)), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(schedule(np.arange(3 * total)),
+                               [wsd(s, peak, total, warmup, decay, shape, final)
+                                for s in range(3 * total)], rtol=1e-12, atol=1e-15)
+    # The boundaries, said in words.
+    assert schedule(0) == (0.0 if warmup else pytest.approx(peak))  # W = 0: the peak at once
+    if warmup:
+        assert schedule(warmup - 1) == pytest.approx(peak * (warmup - 1) / warmup)
+    assert schedule(warmup) == pytest.approx(peak)
+    assert schedule(start) == pytest.approx(peak)  # the decay starts from the peak
+    if start > warmup:
+        assert schedule(start - 1) == pytest.approx(peak)
+    assert schedule(total) == pytest.approx(final, abs=1e-15)
+    assert schedule(total + 1) == schedule(10 * total) == pytest.approx(final, abs=1e-15)
+
+
+def test_warmup_stable_decay_shapes_midway():
+    schedules = {shape: S.WarmupStableDecay(1.0, 100, 0, 100, shape) for shape in
+                 S.WarmupStableDecay.MODES}
+    assert schedules["linear"](25) == pytest.approx(0.75)
+    assert schedules["cosine"](50) == pytest.approx(0.5)
+    assert schedules["sqrt"](25) == pytest.approx(0.5)
+
+
+def test_linear_decay_to_zero_is_keras_polynomial_decay_and_a_wsd_without_plateau():
+    total = 500
+    steps = np.arange(0, 2 * total, 7)
+    polynomial = KS.PolynomialDecay(0.1, decay_steps=total, end_learning_rate=0.0, power=1.0)
+    wsd_linear = S.WarmupStableDecay(0.1, total, warmup_steps=0, decay_steps=total)
+    np.testing.assert_allclose(wsd_linear(steps), 0.1 * np.clip(1 - steps / total, 0, None),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(wsd_linear(steps), keras_values(polynomial, steps),
+                               rtol=1e-6, atol=1e-8)
+    # With a warmup in front: the same as lrlib's Warmup around Keras's PolynomialDecay.
+    warm = S.WarmupStableDecay(0.1, total, warmup_steps=50, decay_steps=total - 50)
+    wrapped = S.Warmup(KS.PolynomialDecay(0.1, total - 50, 0.0, power=1.0), 50)
+    np.testing.assert_allclose(warm(steps), wrapped(steps), rtol=1e-6, atol=1e-8)
+
+
+def test_inverse_square_root_at_its_boundaries():
+    peak, warmup = 0.1, 100
+    schedule = S.InverseSquareRoot(peak, warmup)
+    assert schedule(0) == 0.0  # the warmup starts at 0
+    assert schedule(warmup - 1) == pytest.approx(peak * (warmup - 1) / warmup)
+    assert schedule(warmup) == pytest.approx(peak)
+    assert schedule(warmup + 1) == pytest.approx(peak * math.sqrt(warmup / (warmup + 1)))
+    assert schedule(4 * warmup) == pytest.approx(peak / 2)
+    assert schedule(10**8) == pytest.approx(peak * math.sqrt(warmup / 10**8))
+    steps = np.arange(0, 5000, 3)
+    expected = [peak * s / warmup if s < warmup else peak * math.sqrt(warmup / s) for s in steps]
+    np.testing.assert_allclose(schedule(steps), expected, rtol=1e-12, atol=1e-15)
+    # Vaswani et al. (2017), eq. 3: d^-0.5 min(t^-0.5, t W^-1.5) for t >= 1.
+    d = 512
+    vaswani = [d**-0.5 * min(s**-0.5, s * warmup**-1.5) for s in steps[1:]]
+    np.testing.assert_allclose(S.InverseSquareRoot((d * warmup) ** -0.5, warmup)(steps[1:]),
+                               vaswani, rtol=1e-12)
+    assert S.InverseSquareRoot(0.1, 1)(0) == 0.0 and S.InverseSquareRoot(0.1, 1)(1) == 0.1
+
+
+@pytest.mark.parametrize("factory,argument", [
+    (lambda: S.WarmupStableDecay(0.1, 100, 50, 60), "total_steps"),  # W + D > T
+    (lambda: S.WarmupStableDecay(0.1, 100, 10, 0), "decay_steps"),
+    (lambda: S.WarmupStableDecay(0.1, 100, 10, -5), "decay_steps"),
+    (lambda: S.WarmupStableDecay(0.1, 100, -1, 10), "warmup_steps"),
+    (lambda: S.WarmupStableDecay(0.1, 100, 10, 10, final_learning_rate=0.2),
+     "final_learning_rate"),
+    (lambda: S.WarmupStableDecay(0.1, 100, 10, 10, final_learning_rate=-0.01),
+     "final_learning_rate"),
+    (lambda: S.WarmupStableDecay(0.1, 100, 10, 10, decay_shape="exponential"), "decay_shape"),
+    (lambda: S.WarmupStableDecay(0.0, 100, 10, 10), "peak_learning_rate"),
+    (lambda: S.WarmupStableDecay(0.1, 0, 0, 1), "total_steps"),
+    (lambda: S.WarmupStableDecay(0.1, 100.5, 10, 10), "total_steps"),
+    (lambda: S.InverseSquareRoot(0.1, 0), "warmup_steps"),
+    (lambda: S.InverseSquareRoot(-0.1, 10), "peak_learning_rate"),
+    (lambda: S.InverseSquareRoot(0.1, 2.5), "warmup_steps"),
+])
+def test_new_schedules_reject_bad_input_naming_the_argument(factory, argument):
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        factory()
+
+
+def test_warmup_stable_decay_with_no_stable_phase_and_a_full_budget():
+    schedule = S.WarmupStableDecay(0.1, 100, warmup_steps=40, decay_steps=60)  # W + D = T
+    assert schedule(39) == pytest.approx(0.1 * 39 / 40)
+    assert schedule(40) == pytest.approx(0.1)  # W = S: the peak for one step, then decay
+    assert schedule(41) == pytest.approx(0.1 * (1 - 1 / 60))
+
+
 def test_half_life():
     assert S.ExponentialDecay(0.1, 10000, 0.9).half_life == pytest.approx(10000 * math.log(2) / math.log(1 / 0.9))
     assert round(S.ExponentialDecay(0.1, 10000, 0.9).half_life) == 65788
@@ -299,6 +411,9 @@ ALL = [
     S.OneCycle(0.1, 1000, 0.25, 10.0, 100.0),
     S.Warmup(S.OneCycle(0.1, 1000), 100, 0.001),
     S.PlateauScaled(S.Warmup(S.CosineAnnealing(0.1, 1000), 50), scale=0.5),
+    S.WarmupStableDecay(0.1, 1000, 100, 200, "sqrt", 0.001),
+    S.WarmupStableDecay(0.1, 1000, 0, 1000, "cosine"),
+    S.InverseSquareRoot(0.1, 100),
     S.Warmup(KS.ExponentialDecay(0.1, 100, 0.9), 10),
 ]
 
