@@ -17,9 +17,12 @@ Shared modules, named for what they hold:
 - :mod:`lrlib.course.rate_sweep`: constant rates on the common setup (Part I's sweeps).
 - :mod:`lrlib.course.sweep`: a head-to-head sweep of schedules (family x peak x seed), its table.
 - :mod:`lrlib.course.scorecard` and :mod:`lrlib.course.comparison`: tables and figures of runs.
-- :mod:`lrlib.course.stability`, :mod:`lrlib.course.saddles`, :mod:`lrlib.course.flat_minima`,
-  :mod:`lrlib.course.cyclical`, :mod:`lrlib.course.decay`, :mod:`lrlib.course.counterfactual`,
-  :mod:`lrlib.course.step_size`: topic code of the chapters.
+- :mod:`lrlib.course.stability`, :mod:`lrlib.course.saddles`, :mod:`lrlib.course.flat_minima`:
+  topic code of the chapters.
+- :mod:`lrlib.course.step_decay`, :mod:`lrlib.course.exponential_decay`,
+  :mod:`lrlib.course.annealing`, :mod:`lrlib.course.cyclical`: the companions of Part II's
+  chapters, one per chapter, named as its notebook (draw functions, controls, checkers and
+  chapter-only helpers).
 - :mod:`lrlib.course.plots`: the course's figure style (one colour-blind-safe palette).
 - :mod:`lrlib.course.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.course.check`: checkers that give learners feedback on exercises.
@@ -33,15 +36,15 @@ from lrlib.course.reproducibility import quiet_environment
 quiet_environment()
 
 _SUBMODULES = (
+    "annealing",
     "basins",
     "check",
     "comparison",
-    "counterfactual",
     "curvature",
     "cyclical",
     "data",
-    "decay",
     "descent",
+    "exponential_decay",
     "experiments",
     "flat_minima",
     "landscapes",
@@ -52,7 +55,7 @@ _SUBMODULES = (
     "saddles",
     "scorecard",
     "stability",
-    "step_size",
+    "step_decay",
     "sweep",
     "training",
     "widgets",
