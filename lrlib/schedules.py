@@ -44,6 +44,7 @@ __all__ = [
     "InverseSquareRoot",
     "evaluate",
     "mean_rate",
+    "cosine_anneal",
     "FAMILIES",
     "for_budget",
 ]
@@ -60,9 +61,25 @@ def _const(value, like):
     return ops.convert_to_tensor(value, dtype=keras.backend.standardize_dtype(like.dtype))
 
 
-def _cosine_anneal(start, end, fraction):
-    """Half a cosine from ``start`` (fraction 0) to ``end`` (fraction 1)."""
-    return end + (start - end) * 0.5 * (1.0 + ops.cos(math.pi * fraction))
+def cosine_anneal(start, end, fraction):
+    """Half a cosine from ``start`` (at fraction 0) to ``end`` (at fraction 1).
+
+    $$\\eta = \\eta_{end} + \\tfrac12 (\\eta_{start} - \\eta_{end}) (1 + \\cos \\pi f)$$
+
+    The one half-cosine of lrlib: :class:`CosineAnnealing`, :class:`WarmRestarts` and
+    :class:`OneCycle` are made of it. ``fraction`` is a number or a NumPy array (computed with
+    NumPy) or a Keras tensor (computed with ``keras.ops``, as inside a schedule).
+
+    Example:
+        >>> from lrlib.schedules import cosine_anneal
+        >>> cosine_anneal(1.0, 0.0, [0.0, 0.25, 0.5, 1.0]).round(4).tolist()
+        [1.0, 0.8536, 0.5, 0.0]
+    """
+    if isinstance(fraction, (numbers.Real, np.ndarray, np.generic, list, tuple)):
+        cos = np.cos(math.pi * np.asarray(fraction, dtype=np.float64))
+    else:
+        cos = ops.cos(math.pi * fraction)
+    return end + (start - end) * 0.5 * (1.0 + cos)
 
 
 class Schedule(keras.optimizers.schedules.LearningRateSchedule):
@@ -276,7 +293,7 @@ class CosineAnnealing(Schedule):
 
     def _rate(self, t):
         fraction = ops.minimum(t, float(self.decay_steps)) / self.decay_steps
-        return _cosine_anneal(self.initial_learning_rate, self.minimum_learning_rate, fraction)
+        return cosine_anneal(self.initial_learning_rate, self.minimum_learning_rate, fraction)
 
     def get_config(self):
         return {
@@ -367,9 +384,7 @@ class WarmRestarts(Schedule):
         fraction = (progress - self._cycle_start(cycle)) / length
         peak = ops.power(_const(self.peak_multiplier, t), cycle)
         low = self.minimum_learning_rate
-        return low + peak * (self.initial_learning_rate - low) * 0.5 * (
-            1.0 + ops.cos(math.pi * fraction)
-        )
+        return cosine_anneal(low + peak * (self.initial_learning_rate - low), low, fraction)
 
     def get_config(self):
         return {
@@ -615,8 +630,8 @@ class OneCycle(Schedule):
         last = float(self.total_steps - 1)
         peak = self.peak_step
         t = ops.minimum(t, last)
-        rising = _cosine_anneal(self.initial_learning_rate, self.maximal_learning_rate, t / peak)
-        falling = _cosine_anneal(
+        rising = cosine_anneal(self.initial_learning_rate, self.maximal_learning_rate, t / peak)
+        falling = cosine_anneal(
             self.maximal_learning_rate, self.final_learning_rate, (t - peak) / (last - peak)
         )
         return ops.where(t <= peak, rising, falling)

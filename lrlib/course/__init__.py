@@ -4,12 +4,22 @@ Import it first in a notebook (``import lrlib.course``): it sets TensorFlow's qu
 environment (:func:`lrlib.course.reproducibility.quiet_environment`), which must happen before
 TensorFlow is imported, so that no start-up log line reaches the page.
 
-Shared modules, named for what they hold:
+**One companion module per chapter**, named as the chapter's notebook: its draw functions
+and their controls, its checkers (``check_*``) and its chapter-only helpers.
+
+- Part I: :mod:`lrlib.course.intro`, :mod:`lrlib.course.convergence`,
+  :mod:`lrlib.course.local_minima`.
+- Part II: :mod:`lrlib.course.step_decay`, :mod:`lrlib.course.exponential_decay`,
+  :mod:`lrlib.course.annealing`, :mod:`lrlib.course.cyclical`.
+- Part III: :mod:`lrlib.course.warmup`, :mod:`lrlib.course.range_test`,
+  :mod:`lrlib.course.choosing`.
+
+**Shared modules**, named for what they hold:
 
 - :mod:`lrlib.course.landscapes`: toy loss surfaces with analytic gradients and known minimisers.
 - :mod:`lrlib.course.descent`: gradient descent on those surfaces, NumPy only.
-- :mod:`lrlib.course.noise`: gradient noise, the noise floor and the noisy bowl.
 - :mod:`lrlib.course.basins`: which minimum gradient descent ends in: outcomes, basin maps, shares.
+- :mod:`lrlib.course.noise`: gradient noise, the noise floor and the noisy bowl.
 - :mod:`lrlib.course.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
 - :mod:`lrlib.course.data`: offline data sets (scikit-learn's digits, a synthetic 2-D set).
 - :mod:`lrlib.course.training`: the training harness (a small network, every step recorded).
@@ -17,48 +27,21 @@ Shared modules, named for what they hold:
 - :mod:`lrlib.course.rate_sweep`: constant rates on the common setup (Part I's sweeps).
 - :mod:`lrlib.course.sweep`: a head-to-head sweep of schedules (family x peak x seed), its table.
 - :mod:`lrlib.course.scorecard` and :mod:`lrlib.course.comparison`: tables and figures of runs.
-- :mod:`lrlib.course.intro`, :mod:`lrlib.course.convergence`, :mod:`lrlib.course.local_minima`:
-  the companions of Part I's chapters, one per chapter, named as the chapter's file (its draw
-  functions, checkers and chapter-only helpers).
-- :mod:`lrlib.course.cyclical`, :mod:`lrlib.course.decay`, :mod:`lrlib.course.counterfactual`,
-  :mod:`lrlib.course.step_size`: topic code of the chapters.
 - :mod:`lrlib.course.plots`: the course's figure style (one colour-blind-safe palette).
 - :mod:`lrlib.course.widgets`: experiments drawn by one pure function, static or live.
-- :mod:`lrlib.course.check`: checkers that give learners feedback on exercises.
+- :mod:`lrlib.course.check`: the machinery of the checkers that give learners feedback.
 - :mod:`lrlib.course.reproducibility`: seeds, op determinism and a quiet TensorFlow.
 """
 
 import importlib
+import pkgutil
 
 from lrlib.course.reproducibility import quiet_environment
 
 quiet_environment()
 
-_SUBMODULES = (
-    "basins",
-    "check",
-    "comparison",
-    "convergence",
-    "counterfactual",
-    "curvature",
-    "cyclical",
-    "data",
-    "decay",
-    "descent",
-    "experiments",
-    "intro",
-    "landscapes",
-    "local_minima",
-    "plots",
-    "rate_sweep",
-    "reproducibility",
-    "noise",
-    "scorecard",
-    "step_size",
-    "sweep",
-    "training",
-    "widgets",
-)
+#: Every module of the course's code, found on disk (companions and shared modules).
+_SUBMODULES = tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)))
 
 __all__ = list(_SUBMODULES)
 

@@ -590,3 +590,15 @@ def test_keras_reduce_lr_on_plateau_cannot_change_a_schedule():
     optimizer = keras.optimizers.SGD(learning_rate=S.CosineAnnealing(0.1, 100))
     with pytest.raises(TypeError, match="not settable"):
         optimizer.learning_rate = 0.05
+
+
+def test_cosine_anneal_is_the_one_half_cosine_on_numpy_and_on_tensors():
+    fractions = np.linspace(0.0, 1.0, 11)
+    on_numpy = S.cosine_anneal(0.3, 0.01, fractions)
+    on_tensor = keras.ops.convert_to_numpy(
+        S.cosine_anneal(0.3, 0.01, keras.ops.convert_to_tensor(fractions)))
+    assert isinstance(on_numpy, np.ndarray) and np.allclose(on_numpy, on_tensor)
+    assert on_numpy[0] == pytest.approx(0.3) and on_numpy[-1] == pytest.approx(0.01)
+    assert on_numpy[5] == pytest.approx((0.3 + 0.01) / 2)
+    # Every cosine schedule is made of it.
+    assert np.allclose(S.CosineAnnealing(0.3, 10, 0.01)(np.arange(11)), on_numpy, rtol=1e-12)

@@ -1,15 +1,19 @@
-"""lrlib.course.widgets.annealing: cooling the noisy double well, and warm restarts on it."""
+"""lrlib.course.annealing: the companion of the chapter "Annealing"."""
+
+import math
 
 import ipywidgets
 import numpy as np
 import pytest
 
+from lrlib.course import annealing
 from lrlib.course.basins import settled_minima
 from lrlib.course.landscapes import DoubleWell
-from lrlib.schedules import CosineAnnealing, WarmRestarts
 from lrlib.course.widgets import live, render, small_multiples
-from lrlib.course.widgets import annealing
+from lrlib.schedules import CosineAnnealing, WarmRestarts
 
+
+# -- cooling a noisy double well, and warm restarts --------------------------------------------
 
 def texts(fig):
     return [t.get_text() for ax in fig.axes for t in ax.texts]
@@ -20,7 +24,7 @@ def test_cooling_slowly_beats_quenching_and_staying_hot():
     wide = {}
     for kind in annealing.COOLINGS:
         runs = annealing.cooling_runs(kind)
-        wide[kind] = annealing._final_basins(well, runs)[0]
+        wide[kind] = annealing.final_basins(well, runs)[0]
         assert not runs.diverged.any()
     assert wide["anneal"] > 1.5 * wide["hot"] > 3 * wide["quench"]
 
@@ -101,3 +105,51 @@ def test_warm_restarts_bad_arguments():
         render(annealing.warm_restarts, minimum_learning_rate=-0.1)
     with pytest.raises(ValueError, match="`cycle_multiplier`"):
         render(annealing.warm_restarts, first_cycle_steps=100, cycle_multiplier=0.5)
+
+
+# -- checkers --------------------------------------------------------------------------------
+
+def test_quarter_way():
+    assert annealing.check_quarter_way(0.5 * (1 + math.cos(math.pi / 4)), 0.75)
+    assert not annealing.check_quarter_way(..., 0.75)
+    assert "½(1 + cos" in annealing.check_quarter_way(math.cos(math.pi / 4), 0.75).message
+    assert not annealing.check_quarter_way(0.854, 0.25)
+    assert not annealing.check_quarter_way("high", 0.75)
+
+
+def test_second_restart():
+    assert annealing.check_second_restart(110)
+    assert not annealing.check_second_restart(...)
+    assert "add the first two" in annealing.check_second_restart(100).message
+    assert not annealing.check_second_restart(111)
+
+
+def sgdr(step):
+    start, length, peak = 0, 100, 0.1
+    while step >= start + length:
+        start, length, peak = start + length, 2 * length, peak / 2
+    return peak * 0.5 * (1 + math.cos(math.pi * (step - start) / length))
+
+
+def test_check_warm_restarts_accepts_a_plain_python_solution_and_the_lrlib_class():
+    assert annealing.check_warm_restarts(sgdr)
+    assert annealing.check_warm_restarts(WarmRestarts(0.1, 100, 2.0, 0.5))
+    assert not annealing.check_warm_restarts(...)
+
+
+def test_check_warm_restarts_explains_typical_mistakes():
+    every_100 = annealing.check_warm_restarts(WarmRestarts(0.1, 100, 1.0, 0.5))
+    assert not every_100 and "100 + 200 = 300" in every_100.message
+    same_peaks = annealing.check_warm_restarts(WarmRestarts(0.1, 100, 2.0, 1.0))
+    assert not same_peaks and "half the one before" in same_peaks.message
+    assert not annealing.check_warm_restarts(lambda step: 1 / 0)
+    assert not annealing.check_warm_restarts(0.1)
+
+
+def test_forbidding_floor():
+    well = DoubleWell()
+    limit = 2 / float(well.sharpness(well.sharp_minimum))
+    assert annealing.check_forbidding_floor(limit) and annealing.check_forbidding_floor(0.045)
+    assert "2/λ" in annealing.check_forbidding_floor(limit / 2).message
+    assert not annealing.check_forbidding_floor(0.2)
+    assert not annealing.check_forbidding_floor(...)

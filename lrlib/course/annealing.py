@@ -1,37 +1,64 @@
-"""The experiments of the chapter on annealing: cooling a noisy double well, and warm restarts.
+"""The companion of the chapter "Annealing": everything its code cells call.
 
-- :func:`cooling`: many noisy runs on the double well, all started in its sharp minimum, under
-  one of three ways to lower the rate (the "temperature"): never (``"hot"``), fast
-  (``"quench"``) or slowly over the whole budget (``"anneal"``). Where the runs end shows
-  what Kirkpatrick et al. (1983) found for simulated annealing: cool slowly.
-- :func:`warm_restarts`: cosine annealing with warm restarts (SGDR) on the double well, with
-  the decay length, the floor and the cycle multiplier as controls. A run that reaches the
-  sharp minimum late, when the rate is already low, is trapped there under plain cosine
+Cosine annealing lowers the rate along half a cosine,
+$\\eta_t = \\eta_{min} + \\tfrac12(\\eta_0 - \\eta_{min})(1 + \\cos(\\pi t/T))$
+(:class:`lrlib.schedules.CosineAnnealing`, made of :func:`lrlib.schedules.cosine_anneal`);
+warm restarts (SGDR) start it again and again (:class:`lrlib.schedules.WarmRestarts`). This
+module holds, in the chapter's order:
+
+- **Cooling a noisy double well**: :func:`cooling` runs many noisy runs on the double well,
+  all started in its sharp minimum, under one of three ways to lower the rate (the
+  "temperature"): never (``"hot"``), fast (``"quench"``) or slowly over the whole budget
+  (``"anneal"``). Where the runs end (:func:`final_basins`) shows what Kirkpatrick et al.
+  (1983) found for simulated annealing: cool slowly.
+- **Warm restarts**: :func:`warm_restarts` runs SGDR on the double well, with the decay
+  length, the floor and the cycle multiplier as controls. A run that reaches the sharp
+  minimum late, when the rate is already low, is trapped there under plain cosine
   annealing; a restart raises the rate again and throws it out.
+- **Checkers** of the chapter's exercises (``check_*``).
+
+Example:
+    >>> from lrlib.course.annealing import cooling_schedule
+    >>> cooling_schedule("quench")
+    CosineAnnealing(initial_learning_rate=0.04, decay_steps=100, minimum_learning_rate=0.0)
 """
+
+import math
 
 import numpy as np
 
 from lrlib import validation
 from lrlib.course.basins import basin_shares, plot_shares, settled_minima
+from lrlib.course.check import Result, _as_float, check_number, check_schedule
 from lrlib.course.descent import descend_many
 from lrlib.course.landscapes import DoubleWell
 from lrlib.course.plots import PALETTE, annotate_diverged, plot_landscape
-from lrlib.schedules import CosineAnnealing, WarmRestarts, evaluate
 from lrlib.course.widgets.core import experiment, int_slider, slider
+from lrlib.schedules import CosineAnnealing, WarmRestarts, evaluate
 
 __all__ = [
+    # cooling a noisy double well
     "COOLING_SETUP",
     "COOLINGS",
     "cooling_schedule",
     "cooling_runs",
+    "final_basins",
     "cooling",
+    # warm restarts
     "RESTART_SETUP",
     "restart_schedule",
     "restart_runs",
     "warm_restarts",
     "warm_restarts_controls",
+    # checkers
+    "check_quarter_way",
+    "check_second_restart",
+    "check_warm_restarts",
+    "check_forbidding_floor",
 ]
+
+
+# -- cooling a noisy double well ---------------------------------------------------------------
 
 #: The fixed settings of :func:`cooling` (the chapter quotes them).
 COOLING_SETUP = {
@@ -78,8 +105,19 @@ def cooling_runs(kind, noise=None, seed=None):
                         seed=seed)
 
 
-def _final_basins(well, runs, radius=0.3):
-    """Share of runs ending within ``radius`` of the wide and of the sharp minimum."""
+def final_basins(well, runs, radius=0.3):
+    """``(wide, sharp)``: the shares of ``runs`` ending within ``radius`` of each minimum.
+
+    ``well`` is a :class:`lrlib.course.landscapes.DoubleWell`, ``runs`` an
+    :class:`~lrlib.course.descent.Ensemble` on it. Runs in between (still moving) count in
+    neither share.
+
+    Example:
+        >>> from lrlib.course.annealing import cooling_runs, final_basins
+        >>> from lrlib.course.landscapes import DoubleWell
+        >>> [round(share, 2) for share in final_basins(DoubleWell(), cooling_runs("anneal"))]
+        [0.6, 0.23]
+    """
     final = runs.final_points[:, 0]
     wide = float(np.mean(np.abs(final - well.wide_minimum[0]) < radius))
     sharp = float(np.mean(np.abs(final - well.sharp_minimum[0]) < radius))
@@ -101,7 +139,7 @@ def cooling(fig, kind="anneal", noise=None):
     height = 1.0 * counts / max(1, counts.max())
     ax.bar(edges[:-1], height, width=np.diff(edges), bottom=-1.6, align="edge",
            color=PALETTE["blue"], alpha=0.6, label="where runs end")
-    wide, sharp = _final_basins(well, runs)
+    wide, sharp = final_basins(well, runs)
     mean_loss = float(np.mean(runs.final_losses))
     ax.set_title(f"{_COOLING_LABELS[kind]}\nwide {wide:.0%}, sharp {sharp:.0%}, "
                  f"mean loss {mean_loss:.2f}", fontsize=9)
@@ -110,6 +148,8 @@ def cooling(fig, kind="anneal", noise=None):
         annotate_diverged(ax, int(runs.diverged_at[runs.diverged].min()))
     return fig
 
+
+# -- warm restarts -----------------------------------------------------------------------------
 
 #: The fixed settings of :func:`warm_restarts` (the chapter quotes them).
 RESTART_SETUP = {
@@ -213,3 +253,79 @@ def warm_restarts_controls():
         "minimum_learning_rate": slider(0.0, 0.0, 0.1, step=0.005, description="floor η_min"),
         "cycle_multiplier": slider(1.0, 1.0, 3.0, step=0.25, description="multiplier m"),
     }
+
+
+# -- checkers of the exercises -----------------------------------------------------------------
+
+_PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
+
+
+def check_quarter_way(cosine, linear):
+    """Exercise annealing-ex-quarter: the fraction of eta_0 left at t = T/4 (floor 0)."""
+    if cosine is Ellipsis or linear is Ellipsis:
+        return _PLACEHOLDER
+    expected_cosine = 0.5 * (1 + math.cos(math.pi / 4))
+    value = _as_float(cosine)
+    if value is not None and math.isclose(value, math.cos(math.pi / 4), rel_tol=1e-3):
+        return Result(False, "cosine: cos(π/4) ≈ 0.707 is the cosine itself; the schedule is "
+                             "½(1 + cos(π t/T)), which starts at 1 and ends at 0.")
+    result = check_number(cosine, expected_cosine, name="cosine", rtol=0.005)
+    if not result:
+        return result
+    result = check_number(linear, 0.75, name="linear", rtol=0.005)
+    if not result:
+        return result
+    return Result(True, f"cosine keeps {expected_cosine:.3f} of η₀ a quarter of the way in, "
+                        "linear 0.75: cosine annealing is gentler at first.")
+
+
+def check_second_restart(answer):
+    """Exercise annealing-ex-keras: the step of the second restart for T0 = 50, m = 1.2."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    value = _as_float(answer)
+    if value is not None and value in (100.0, 120.0):
+        return Result(False, f"{value:g} would be right if every cycle lasted as long as the "
+                             "first (or the second). Cycle i lasts 50 · 1.2^i steps: add the "
+                             "first two lengths.")
+    return check_number(answer, 110, name="the step of the second restart", rtol=0, atol=0.5)
+
+
+def check_warm_restarts(my_schedule):
+    """Exercise annealing-ex-sgdr: SGDR with eta_0 = 0.1, T_0 = 100, m = 2, peaks halved."""
+    if my_schedule is Ellipsis:
+        return _PLACEHOLDER
+    reference = WarmRestarts(0.1, first_cycle_steps=100, cycle_multiplier=2.0,
+                             peak_multiplier=0.5)
+    steps = [0, 50, 99, 100, 101, 200, 299, 300, 500, 699, 700, 1000]
+    result = check_schedule(my_schedule, reference, steps, name="my_schedule", atol=1e-9)
+    if result:
+        return result
+    try:
+        at_199, at_200 = float(my_schedule(199)), float(my_schedule(200))
+        at_300 = float(my_schedule(300))
+    except Exception:
+        return result
+    if at_200 > at_199 + 1e-6:
+        return Result(False, result.message + " Your schedule restarts at step 200: with m = 2 "
+                                              "the second cycle lasts 200 steps, so the next "
+                                              "restart is at 100 + 200 = 300.")
+    if math.isclose(at_300, 0.1, rel_tol=1e-3):
+        return Result(False, result.message + " The restart at step 300 is in the right place, "
+                                              "but each peak should be half the one before "
+                                              "(0.1, 0.05, 0.025, ...).")
+    return result
+
+
+def check_forbidding_floor(answer):
+    """Exercise annealing-ex-floor: the smallest floor that forbids the sharp minimum."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    well = DoubleWell()
+    limit = 2.0 / float(well.sharpness(well.sharp_minimum))
+    value = _as_float(answer)
+    if value is not None and math.isclose(value, limit / 2, rel_tol=0.05):
+        return Result(False, "1/λ is the rate that reaches the bottom in one step; a rate "
+                             "between 1/λ and 2/λ still converges (oscillating). The bound is "
+                             "2/λ.")
+    return check_number(answer, limit, name="the floor", rtol=0.05)
