@@ -20,6 +20,10 @@ Shared modules, named for what they hold:
 - :mod:`lrlib.course.stability`, :mod:`lrlib.course.saddles`, :mod:`lrlib.course.flat_minima`,
   :mod:`lrlib.course.cyclical`, :mod:`lrlib.course.decay`, :mod:`lrlib.course.counterfactual`,
   :mod:`lrlib.course.step_size`: topic code of the chapters.
+- :mod:`lrlib.course.warmup`, :mod:`lrlib.course.range_test`, :mod:`lrlib.course.choosing`:
+  the companions of the chapters of the same names (draw functions, controls, checkers,
+  chapter-only helpers). ``lrlib.course.range_test`` is the chapter's companion;
+  :mod:`lrlib.range_test` is the product's range test.
 - :mod:`lrlib.course.plots`: the course's figure style (one colour-blind-safe palette).
 - :mod:`lrlib.course.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.course.check`: checkers that give learners feedback on exercises.
@@ -35,6 +39,7 @@ quiet_environment()
 _SUBMODULES = (
     "basins",
     "check",
+    "choosing",
     "comparison",
     "counterfactual",
     "curvature",
@@ -46,6 +51,7 @@ _SUBMODULES = (
     "flat_minima",
     "landscapes",
     "plots",
+    "range_test",
     "rate_sweep",
     "reproducibility",
     "noise",
@@ -55,6 +61,7 @@ _SUBMODULES = (
     "step_size",
     "sweep",
     "training",
+    "warmup",
     "widgets",
 )
 
