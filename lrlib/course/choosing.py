@@ -277,7 +277,14 @@ def check_matching_peak(answer):
 
 def check_mean_rate_function(my_mean_rate):
     """Exercise choosing-ex-mean-rate: the learner's ``mean_rate(schedule, total_steps)``,
-    against the one definition, :func:`lrlib.schedules.mean_rate`."""
+    against the one definition, :func:`lrlib.schedules.mean_rate`.
+
+    Example:
+        >>> from lrlib.course.choosing import check_mean_rate_function
+        >>> from lrlib.schedules import evaluate
+        >>> print(check_mean_rate_function(lambda schedule, steps: evaluate(schedule, steps).max()))
+        Not yet. ... Your function returns the peak; the mean averages the rate over every step of the budget.
+    """
     if my_mean_rate is Ellipsis or not callable(my_mean_rate):
         return Result(False, "define `mean_rate(schedule, total_steps)` as a function, then "
                              "run the cell again.")

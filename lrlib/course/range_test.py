@@ -133,7 +133,13 @@ _PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the c
 
 
 def check_ramp_rate(answer):
-    """Exercise range-ex-ramp: the rate at step 50 of a ramp from 1e-4 to 10 in 100 steps."""
+    """Exercise range-ex-ramp: the rate at step 50 of a ramp from 1e-4 to 10 in 100 steps.
+
+    Example:
+        >>> from lrlib.course.range_test import check_ramp_rate
+        >>> print(check_ramp_rate(1e-4 * (10 / 1e-4) ** 0.5))
+        Correct. the rate at step 50: 0.03162 matches 0.03162.
+    """
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = 1e-4 * (10.0 / 1e-4) ** (50 / 100)

@@ -273,7 +273,13 @@ def check_adam_first_step(answer):
 
 
 def check_linear_scaling_rate(answer):
-    """Exercise warmup-ex-goyal: the linear scaling rule's rate at batch 8192."""
+    """Exercise warmup-ex-goyal: the linear scaling rule's rate at batch 8192.
+
+    Example:
+        >>> from lrlib.course.warmup import check_linear_scaling_rate
+        >>> print(check_linear_scaling_rate(0.1 * 8192 / 256))
+        Correct. the learning rate at batch 8192: 3.2 matches 3.2.
+    """
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = REFERENCE_RATE * 8192 / REFERENCE_BATCH

@@ -39,7 +39,7 @@ def test_divergence_is_marked_and_says_at_which_steps():
     assert fig.axes[0].get_yscale() == "log"
 
 
-def test_mean_axis_moves_the_points_by_the_mean_rate_fraction():
+def test_mean_axis_moves_the_points_to_the_mean_rate():
     fig = render(choosing.sensitivity, results=RESULTS, family="all", metric="accuracy", axis="mean")
     ax = fig.axes[0]
     assert "mean learning rate" in ax.get_xlabel() and "mean rate" in ax.get_title()
