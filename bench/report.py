@@ -278,7 +278,7 @@ def widgets_table(results):
         slowest += (f" (of {row['settings']})" if row.get("has_controls")
                     else " (no controls)")
         rows.append([
-            f"`{name.removeprefix('lrlib.course.widgets.')}`",
+            f"`{name.removeprefix('lrlib.course.')}`",
             _spread(row["move_ms"]),
             _ratio(row["ratio_floor"]),
             f"{_number(row['move_ms']['median'] / budget)}×",
@@ -296,7 +296,7 @@ def widgets_verdict(results):
     budget = section.get("instant_ms", 100.0)
     fast, slow = [], []
     for name, row in section["rows"].items():
-        short = f"`{name.removeprefix('lrlib.course.widgets.')}`"
+        short = f"`{name.removeprefix('lrlib.course.')}`"
         median = row["move_ms"]["median"]
         (fast if median <= budget else slow).append(f"{short} ({_number(median)} ms)")
     parts = []

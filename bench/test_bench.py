@@ -106,17 +106,41 @@ def test_keras_equivalents_give_the_same_rates(name):
 
 def test_discovery_finds_every_draw_function_once_with_its_controls():
     found = {e.name: e for e in discovery.draw_functions()}
-    explorer = found["lrlib.course.widgets.schedules.schedule_explorer"]
-    assert explorer.controls is not None and explorer.defaults["family"] == "cosine"
+    warmup = found["lrlib.course.warmup.warmup_experiment"]  # a chapter's companion module
+    assert warmup.controls is not None and warmup.defaults["warmup_steps"] == 30
     assert "lrlib.course.intro.three_roles" in found
     assert not any(name.startswith("lrlib.course.widgets.core") for name in found)
     assert len(found) == len({id(e.draw) for e in found.values()})
 
 
+def _budget_and_warmup_controls():
+    """Two linked sliders: the warmup's maximum follows the budget (at most half of it)."""
+    from lrlib.course import widgets
+
+    controls = {
+        "family": widgets.dropdown(S.FAMILIES, value="cosine", description="schedule"),
+        "learning_rate": widgets.log_slider(0.1, 1e-3, 1.0, description="peak rate"),
+        "total_steps": widgets.int_slider(1000, 100, 5000, step=100, description="budget"),
+        "warmup_steps": widgets.int_slider(0, 0, 500, step=10, description="warmup"),
+    }
+    budget, warmup = controls["total_steps"], controls["warmup_steps"]
+
+    def follow_budget(change=None):
+        warmup.max = min(500, budget.value // 2)  # lowers the value if needed
+
+    budget.observe(follow_budget, names="value")
+    follow_budget()
+    return controls
+
+
+def _draw_schedule(fig, family="cosine", learning_rate=0.1, total_steps=1000, warmup_steps=0,
+                   log_scale=False):
+    return fig
+
+
 def test_control_settings_reach_every_extreme_within_linked_limits():
-    explorer = next(e for e in discovery.draw_functions()
-                    if e.name == "lrlib.course.widgets.schedules.schedule_explorer")
-    settings = discovery.control_settings(explorer)
+    linked = discovery.Experiment("test.linked", _draw_schedule, _budget_and_warmup_controls)
+    settings = discovery.control_settings(linked)
     assert {p["family"] for p in settings} == set(S.FAMILIES)
     assert {p["total_steps"] for p in settings} == {100, 5000}
     assert min(p["learning_rate"] for p in settings) == pytest.approx(1e-3)
@@ -158,7 +182,7 @@ def synthetic_results(notebooks=("chapters/intro",)):
         "vectorised": {"rows": {"cosine": {"lrlib": spread, "numpy": spread,
                                            "ratio_numpy": spread, "max_gap_over_peak": 0.0}}},
         "widgets": {"instant_ms": 100.0, "floor_ms": spread, "rows": {
-            "lrlib.course.widgets.x.draw": {"draw_ms": spread, "move_ms": spread, "ratio_floor": spread,
+            "lrlib.course.x.draw": {"draw_ms": spread, "move_ms": spread, "ratio_floor": spread,
                                      "slowest_ms": 2.0, "settings": 3, "has_controls": True}}},
         "descent": {"gradient_descent": {"steps": 10, "steps_per_second": spread,
                                          "ratio_numpy": spread},

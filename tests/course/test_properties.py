@@ -151,7 +151,7 @@ EXPERIMENTS = draw_functions()
 
 def test_experiments_are_discovered():
     names = [e.name for e in EXPERIMENTS]
-    assert "lrlib.course.widgets.schedules.schedule_explorer" in names
+    assert "lrlib.course.warmup.warmup_experiment" in names
     assert "lrlib.course.intro.three_roles" in names
 
 

@@ -9,14 +9,16 @@ then serves both audiences:
   website shows in place of the widget, telling the same story;
 - :func:`live` wires the draw function to ipywidgets controls in a running kernel.
 
-The experiments themselves live in topic modules (``lrlib.course.widgets.schedules`` and the
-chapters' own); :mod:`lrlib.course.widgets.core` holds the machinery.
+The experiments themselves live in the chapters' companion modules (``lrlib.course.warmup``,
+say); :mod:`lrlib.course.widgets.core` holds the machinery and
+:mod:`lrlib.course.widgets.discovery` finds every experiment of the course.
 
 Example:
-    >>> from lrlib.course.widgets import render, schedule_explorer
-    >>> fig = render(schedule_explorer, family="one-cycle", learning_rate=0.1)
+    >>> from lrlib.course.widgets import render
+    >>> from lrlib.course.choosing import schedule_area
+    >>> fig = render(schedule_area, family="cosine", learning_rate=0.5)
     >>> fig.axes[0].get_title()
-    'one-cycle: peak 0.1, final 4e-07'
+    'cosine'
 """
 
 from lrlib.course.widgets.core import (
@@ -30,7 +32,6 @@ from lrlib.course.widgets.core import (
     slider,
     small_multiples,
 )
-from lrlib.course.widgets.schedules import schedule_explorer, schedule_explorer_controls
 
 __all__ = [
     "experiment",
@@ -42,6 +43,4 @@ __all__ = [
     "log_slider",
     "dropdown",
     "checkbox",
-    "schedule_explorer",
-    "schedule_explorer_controls",
 ]

@@ -1,8 +1,9 @@
 """Find every experiment of the course and every position its controls can take.
 
-A chapter's experiment is a draw function in a module ``lrlib.course.widgets.<topic>``, decorated
-with :func:`lrlib.course.widgets.experiment` (which gives it a ``figsize`` attribute); its sliders,
-when the module provides them, come from ``<name>_controls()``. Nothing here is listed by
+A chapter's experiment is a draw function in a module of :mod:`lrlib.course` (its companion,
+``lrlib.course.<chapter>``, say), decorated with :func:`lrlib.course.widgets.experiment` (which
+gives it a ``figsize`` attribute); its sliders, when the module provides them, come from
+``<name>_controls()``. Nothing here is listed by
 hand, so an experiment added by a later chapter is benchmarked and tested too.
 
 :func:`control_settings` turns the controls into the parameter sets a learner can reach by
@@ -70,7 +71,7 @@ class Experiment:
     besides the figure), passed to it and to its controls factory.
     """
 
-    name: str  # qualified: lrlib.course.widgets.<topic>.<function>
+    name: str  # qualified: lrlib.course.<module>.<function>
     draw: object
     controls: object
     inputs: dict = dataclasses.field(default_factory=dict)

@@ -1,12 +1,17 @@
-"""The sweep's sensitivity curves: one metric against the learning rate, per schedule.
+"""The companion of the chapter "Choosing a schedule" (``chapters/choosing.ipynb``): the
+figures of its sweep and the checkers of its exercises.
 
-Also :func:`schedule_area`, one schedule with the area under it and its mean rate.
-
-:func:`sensitivity` draws one panel from an already computed
-:class:`lrlib.course.sweep.SweepResults` (no training happens here, so a slider move redraws in
-milliseconds): a metric (test accuracy, test loss, training loss, steps to the target)
-against the schedule's peak rate or its mean rate over the budget, for one highlighted family
-(every seed shown, the others in grey behind it) or for all families at once.
+- **The sweep's figures.** :func:`sensitivity` draws one panel from an already computed
+  :class:`lrlib.course.sweep.SweepResults` (no training happens here, so a slider move
+  redraws in milliseconds): a metric (test accuracy, test loss, training loss, steps to the
+  target) against the schedule's peak rate or its mean rate over the budget, for one
+  highlighted family (every seed shown, the others in grey behind it) or for all families at
+  once; :func:`sensitivity_controls` gives its drop-downs. :func:`peak_versus_mean` puts the
+  all-families panels against the peak and the mean rate side by side.
+- **The area under a schedule.** :func:`schedule_area` draws one schedule with the area under
+  it shaded and its mean rate (:func:`lrlib.schedules.mean_rate`, the one definition) dashed.
+- **Checkers** of the exercises: :func:`check_matching_peak`,
+  :func:`check_mean_rate_function`, :func:`check_gap_in_images`.
 """
 
 import math
@@ -15,13 +20,27 @@ import numpy as np
 from matplotlib import ticker, transforms
 
 from lrlib import validation
+from lrlib.course.check import Result, check_function, check_number
+from lrlib.course.experiments import COMMON
 from lrlib.course.plots import COLORS, PALETTE
-from lrlib.schedules import FAMILIES, evaluate, for_budget
 from lrlib.course.sweep import METRICS, SweepResults
 from lrlib.course.widgets.core import dropdown, experiment
+from lrlib.schedules import FAMILIES, CosineAnnealing, evaluate, for_budget, mean_rate
 
-__all__ = ["sensitivity", "sensitivity_controls", "peak_versus_mean", "schedule_area", "AXES",
-           "family_color"]
+__all__ = [
+    "AXES",
+    "family_color",
+    "sensitivity",
+    "sensitivity_controls",
+    "peak_versus_mean",
+    "schedule_area",
+    "TEST_IMAGES",
+    "check_matching_peak",
+    "check_mean_rate_function",
+    "check_gap_in_images",
+]
+
+# -- the sweep's figures -----------------------------------------------------------------------
 
 #: What the horizontal axis can show.
 AXES = {
@@ -170,6 +189,19 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
     return fig
 
 
+def sensitivity_controls(results):
+    """The drop-downs for :func:`sensitivity` (``results`` is passed through unchanged)."""
+    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.records[0]]
+    return {
+        "results": results,
+        "family": dropdown(("all", *results.families), value=results.families[0],
+                           description="schedule"),
+        "metric": dropdown(metrics, value="accuracy", description="metric"),
+        "axis": dropdown([("peak rate", "peak"), ("mean rate", "mean")], value="peak",
+                         description="learning-rate axis"),
+    }
+
+
 def peak_versus_mean(results, metric="train_loss", figsize=(8.0, 3.6)):
     """Two :func:`sensitivity` panels of all families, against the peak and the mean rate,
     with one legend below them for both. Returns a figure (detached from pyplot)."""
@@ -187,6 +219,8 @@ def peak_versus_mean(results, metric="train_loss", figsize=(8.0, 3.6)):
     return fig
 
 
+# -- the area under a schedule -----------------------------------------------------------------
+
 @experiment(figsize=(4.0, 2.6))
 def schedule_area(fig, family="cosine", learning_rate=1.0, total_steps=430):
     """One family over a budget, the area under it shaded and its mean rate dashed."""
@@ -194,7 +228,7 @@ def schedule_area(fig, family="cosine", learning_rate=1.0, total_steps=430):
     schedule = for_budget(family, learning_rate, total_steps)
     t = np.arange(total_steps)
     rates = evaluate(schedule, t)
-    mean = float(rates.mean())
+    mean = mean_rate(schedule, total_steps)
     color = family_color(family)
     ax = fig.subplots()
     ax.fill_between(t, rates, color=color, alpha=0.25, linewidth=0)
@@ -211,14 +245,125 @@ def schedule_area(fig, family="cosine", learning_rate=1.0, total_steps=430):
     return fig
 
 
-def sensitivity_controls(results):
-    """The drop-downs for :func:`sensitivity` (``results`` is passed through unchanged)."""
-    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.records[0]]
-    return {
-        "results": results,
-        "family": dropdown(("all", *results.families), value=results.families[0],
-                           description="schedule"),
-        "metric": dropdown(metrics, value="accuracy", description="metric"),
-        "axis": dropdown([("peak rate", "peak"), ("mean rate", "mean")], value="peak",
-                         description="learning-rate axis"),
-    }
+# -- checkers of the exercises -----------------------------------------------------------------
+
+_PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
+
+#: Images in the digits test split (one image = 1/450 of test accuracy).
+TEST_IMAGES = 450
+
+
+def check_matching_peak(answer):
+    """Exercise choosing-ex-matching-peak: the step-decay peak with constant 0.3's mean rate."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    total = COMMON.total_steps
+    fraction = mean_rate(for_budget("step", 1.0, total), total)  # of the peak
+    expected = 0.3 / fraction
+    result = check_number(answer, expected, name="the step-decay peak", rtol=0.03)
+    if result:
+        return Result(True, result.message + f" Step decay averages {fraction:.2f} of its peak "
+                            "(1, 1/2, 1/4 and 1/8 for a quarter of the budget each), so it "
+                            "needs a peak about twice the constant rate.")
+    value = _float(answer)
+    if value is not None and math.isclose(value, 0.3, rel_tol=0.03):
+        return Result(False, "0.3 is the same *peak*; step decay then delivers less than half "
+                             "the learning rate in all. Which peak makes its *mean* 0.3?")
+    if value is not None and math.isclose(value, 0.3 * fraction, rel_tol=0.05):
+        return Result(False, f"{value:g} is the mean of step decay *at* peak 0.3: you need the "
+                             "peak whose mean is 0.3, so divide by the mean fraction instead.")
+    return result
+
+
+def check_mean_rate_function(my_mean_rate):
+    """Exercise choosing-ex-mean-rate: the learner's ``mean_rate(schedule, total_steps)``,
+    against the one definition, :func:`lrlib.schedules.mean_rate`.
+
+    Example:
+        >>> from lrlib.course.choosing import check_mean_rate_function
+        >>> from lrlib.schedules import evaluate
+        >>> print(check_mean_rate_function(lambda schedule, steps: evaluate(schedule, steps).max()))
+        Not yet. ... Your function returns the peak; the mean averages the rate over every step of the budget.
+    """
+    if my_mean_rate is Ellipsis or not callable(my_mean_rate):
+        return Result(False, "define `mean_rate(schedule, total_steps)` as a function, then "
+                             "run the cell again.")
+    cases = [
+        (for_budget("constant", 0.3, 430), 430),
+        (for_budget("cosine", 1.0, 430), 430),
+        (for_budget("exponential", 1.0, 430), 430),
+        (for_budget("one-cycle", 0.5, 200), 200),
+        (for_budget("step", 2.0, 100), 100),
+        (CosineAnnealing(0.1, decay_steps=50), 100),  # the floor after step 50 counts too
+    ]
+
+    def reference(case):
+        return mean_rate(*case)
+
+    def learner(case):
+        return my_mean_rate(*case)
+
+    def describe(case):
+        schedule, total_steps = case
+        return f"{schedule!r} over {total_steps} steps"
+
+    result = check_function(learner, reference, cases, name="mean_rate", rtol=1e-3,
+                            describe=describe)
+    if not result:
+        peak_like = all(_close(_safe(learner, c), float(np.max(evaluate(c[0], c[1]))))
+                        for c in cases[:3])
+        if peak_like:
+            return Result(False, result.message + " Your function returns the peak; the mean "
+                                 "averages the rate over every step of the budget.")
+    return result
+
+
+def check_gap_in_images(answer, results):
+    """Exercise choosing-ex-gap: the best-to-worst gap of the table, in test images."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    if not isinstance(results, SweepResults):
+        return Result(False, "pass the sweep's results as the second argument.")
+    expected, spread = _gap_and_spread(results)
+    result = check_number(answer, expected, name="the gap in test images", atol=0.5)
+    if result:
+        verdict = ("smaller than" if expected < spread else "about the size of"
+                   if expected < 1.5 * spread else "larger than")
+        return Result(True, f"{result.message} The typical seed spread of one schedule is "
+                            f"{spread:.1f} images: the gap is {verdict} it.")
+    value = _float(answer)
+    if value is not None and value < 1.0 and value > 0:
+        return Result(False, f"{value:g} looks like a fraction of the test set: multiply by the "
+                             f"{TEST_IMAGES} test images.")
+    return result
+
+
+def _gap_and_spread(results):
+    """Best-minus-worst mean accuracy at each family's best rate, and the median spread,
+    both in test images."""
+    cells = [results.cell(f, results.best_rate(f)) for f in results.families
+             if results.best_rate(f) is not None]
+    means = [c.mean("accuracy") for c in cells]
+    spreads = [c.spread("accuracy") for c in cells]
+    return ((max(means) - min(means)) * TEST_IMAGES, float(np.median(spreads)) * TEST_IMAGES)
+
+
+def _float(value):
+    if isinstance(value, bool):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _safe(function, case):
+    try:
+        return float(function(case))
+    except Exception:
+        return math.nan
+
+
+def _close(a, b):
+    return math.isclose(a, b, rel_tol=1e-3)

@@ -1,27 +1,36 @@
-"""Warmup: why the first steps are dangerous, and how long a warmup has to be.
+"""The companion of the chapter "Warmup" (``chapters/warmup.ipynb``): the chapter's model
+code, its experiment and the checkers of its exercises.
 
-The experiment of the warmup chapter trains the course's network on the digits with **large
-batches** (:data:`LARGE_BATCH`: batches of 256, the linear scaling rule's territory of Goyal et
-al. 2017) and a cosine schedule whose peak is far above what the untrained network tolerates.
-:func:`warmup_schedule` puts a linear warmup of ``warmup_steps`` in front (the budget stays the
-same), :func:`warmup_runs` trains it once per seed (cached: the sweep, the static figure and the
-slider share runs), and :func:`warmup_experiment` draws the schedule and the loss curves.
-
-:func:`adam_update_sizes` shows the other reason for warmup, Adam's early steps: the size of
-Adam's update per unit of learning rate, $|\\hat m_t| / (\\sqrt{\\hat v_t} + \\epsilon)$, is 1
-for every weight at the first step, whatever the gradient, and falls as the moving averages
-fill with noise.
+- **The setup and the schedule.** The experiment trains the course's network on the digits
+  with **large batches** (:data:`LARGE_BATCH`: batches of 256, the linear scaling rule's
+  territory of Goyal et al. 2017) and a cosine schedule whose peak is far above what the
+  untrained network tolerates. :func:`warmup_schedule` puts a linear warmup of
+  ``warmup_steps`` in front (the budget stays the same).
+- **Runs and the sweep.** :func:`warmup_runs` trains it once per seed (cached: the sweep, the
+  static figure and the slider share runs); :func:`warmup_sweep` counts, for each warmup
+  length, the seeds that trained and their accuracy; :func:`plot_warmup_sweep` draws it.
+- **The experiment.** :func:`warmup_experiment` draws the schedule and the loss curves;
+  :func:`warmup_experiment_controls` gives its sliders.
+- **Adam's early steps.** :func:`adam_update_sizes`, the other reason for warmup: the size of
+  Adam's update per unit of learning rate, $|\\hat m_t| / (\\sqrt{\\hat v_t} + \\epsilon)$, is
+  1 for every weight at the first step, whatever the gradient, and falls as the moving
+  averages fill with noise.
+- **Checkers** of the exercises: :func:`check_adam_first_step`,
+  :func:`check_linear_scaling_rate`, :func:`check_warmup_steps`,
+  :func:`check_keras_cosine_warmup`.
 """
 
 import functools
+import math
 
 import numpy as np
 
 from lrlib import validation
+from lrlib.course.check import Result, check_number, check_schedule
 from lrlib.course.experiments import Setup, run
 from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
-from lrlib.schedules import CosineAnnealing, Warmup, evaluate
 from lrlib.course.widgets.core import experiment, int_slider, log_slider
+from lrlib.schedules import CosineAnnealing, Warmup, evaluate
 
 __all__ = [
     "LARGE_BATCH",
@@ -32,7 +41,13 @@ __all__ = [
     "warmup_experiment",
     "warmup_experiment_controls",
     "adam_update_sizes",
+    "check_adam_first_step",
+    "check_linear_scaling_rate",
+    "check_warmup_steps",
+    "check_keras_cosine_warmup",
 ]
+
+# -- the setup and the schedule ----------------------------------------------------------------
 
 #: The chapter's setup: the common network and data, batches of 256 (6 steps an epoch),
 #: 20 epochs = 120 steps, plain SGD, seeds 0, 1, 2.
@@ -46,7 +61,7 @@ def warmup_schedule(peak_rate, warmup_steps, total_steps):
     ``warmup_steps=0`` gives the plain cosine.
 
     Example:
-        >>> from lrlib.course.widgets.warmup import warmup_schedule
+        >>> from lrlib.course.warmup import warmup_schedule
         >>> warmup_schedule(4.0, 30, 120)
         Warmup(schedule=CosineAnnealing(initial_learning_rate=4.0, decay_steps=90, minimum_learning_rate=0.0), warmup_steps=30, initial_learning_rate=0.0)
     """
@@ -60,6 +75,8 @@ def warmup_schedule(peak_rate, warmup_steps, total_steps):
         return CosineAnnealing(peak_rate, total_steps)
     return Warmup(CosineAnnealing(peak_rate, total_steps - warmup_steps), warmup_steps)
 
+
+# -- training runs and the sweep ---------------------------------------------------------------
 
 @functools.lru_cache(maxsize=128)
 def _runs(peak_rate, warmup_steps, setup):
@@ -135,6 +152,8 @@ def plot_warmup_sweep(axes, sweep, steps_per_epoch=None):
     return axes
 
 
+# -- the experiment ----------------------------------------------------------------------------
+
 @experiment(figsize=(9.0, 3.4))
 def warmup_experiment(fig, warmup_steps=30, peak_rate=4.0, setup=LARGE_BATCH):
     """The schedule (left) and each seed's training loss (right) for one warmup and peak."""
@@ -187,6 +206,8 @@ def warmup_experiment_controls():
     }
 
 
+# -- Adam's early steps ------------------------------------------------------------------------
+
 def adam_update_sizes(gradients, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     """Adam's step per unit learning rate, $|\\hat m_t| / (\\sqrt{\\hat v_t} + \\epsilon)$.
 
@@ -199,7 +220,7 @@ def adam_update_sizes(gradients, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
 
     Example:
         >>> import numpy as np
-        >>> from lrlib.course.widgets.warmup import adam_update_sizes
+        >>> from lrlib.course.warmup import adam_update_sizes
         >>> sizes = adam_update_sizes(np.array([[1e-4, 3.0], [-1e-4, -3.0]]))
         >>> sizes[0].round(3).tolist()
         [0.969, 1.0]
@@ -219,3 +240,93 @@ def adam_update_sizes(gradients, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         correction = np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
         sizes[t - 1] = correction * np.abs(m) / (np.sqrt(v) + epsilon)
     return sizes
+
+
+# -- checkers of the exercises -----------------------------------------------------------------
+
+_PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
+
+#: Goyal et al. (2017): ImageNet's training set and their reference batch and rate.
+IMAGENET_TRAIN_IMAGES = 1_281_167
+REFERENCE_BATCH, REFERENCE_RATE = 256, 0.1
+
+
+def check_adam_first_step(answer):
+    """Exercise warmup-ex-adam: Adam's first step (rate 0.01) for gradients 0.001, 1, 100."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    try:
+        values = np.abs(np.asarray(answer, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        return Result(False, f"give three numbers, one per weight, got {answer!r}.")
+    if values.size != 3 or not np.all(np.isfinite(values)):
+        return Result(False, f"give three numbers, one per weight, got {answer!r}.")
+    expected = np.full(3, 0.01)
+    if np.allclose(values, expected, rtol=0.05):
+        return Result(True, "every weight moves by about the learning rate, 0.01, whatever "
+                            "the size of its gradient: Adam's first step is η·sign(g).")
+    if np.allclose(values, 0.01 * np.array([0.001, 1.0, 100.0]), rtol=0.05):
+        return Result(False, "that is plain SGD's step, η·g. Adam divides by the root of "
+                             "its second-moment estimate, which at step 1 is |g| itself.")
+    return Result(False, f"you gave {values.tolist()}; at step 1, m̂ = g and v̂ = g², so "
+                         "each weight moves by η·g/|g|.")
+
+
+def check_linear_scaling_rate(answer):
+    """Exercise warmup-ex-goyal: the linear scaling rule's rate at batch 8192.
+
+    Example:
+        >>> from lrlib.course.warmup import check_linear_scaling_rate
+        >>> print(check_linear_scaling_rate(0.1 * 8192 / 256))
+        Correct. the learning rate at batch 8192: 3.2 matches 3.2.
+    """
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    expected = REFERENCE_RATE * 8192 / REFERENCE_BATCH
+    result = check_number(answer, expected, name="the learning rate at batch 8192", rtol=1e-3)
+    if not result and isinstance(answer, (int, float)) and math.isclose(
+            answer, REFERENCE_RATE * math.sqrt(8192 / REFERENCE_BATCH), rel_tol=1e-3):
+        return Result(False, "that is the square-root scaling rule; Goyal et al. scale the "
+                             "rate linearly with the batch: η = 0.1 · 8192/256.")
+    return result
+
+
+def check_warmup_steps(answer):
+    """Exercise warmup-ex-goyal: five epochs of ImageNet at batch 8192, in optimizer steps."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    per_epoch = math.ceil(IMAGENET_TRAIN_IMAGES / 8192)
+    expected = 5 * per_epoch
+    result = check_number(answer, expected, name="the warmup length in steps", rtol=0.01)
+    if not result and isinstance(answer, (int, float)) and math.isclose(answer, 5, rel_tol=0.01):
+        return Result(False, "5 is the warmup in epochs; the schedule counts optimizer steps: "
+                             "an epoch is ceil(1,281,167 / 8192) steps.")
+    return result
+
+
+def check_keras_cosine_warmup(my_schedule):
+    """Exercise warmup-ex-keras: lrlib's equivalent of Keras's cosine decay with warmup.
+
+    The target is ``keras.optimizers.schedules.CosineDecay(0.0, decay_steps=1000,
+    warmup_target=0.2, warmup_steps=100)``: 100 steps up to 0.2, then 1000 steps of cosine.
+    """
+    if my_schedule is Ellipsis:
+        return _PLACEHOLDER
+
+    def reference(step):
+        if step < 100:
+            return 0.2 * step / 100
+        return 0.1 * (1 + math.cos(math.pi * min(step - 100, 1000) / 1000))
+
+    steps = [0, 1, 50, 99, 100, 101, 350, 600, 999, 1000, 1099, 1100, 1500]
+    result = check_schedule(my_schedule, reference, steps, name="my_schedule", rtol=1e-4,
+                            atol=1e-7)
+    if not result and callable(my_schedule):
+        try:
+            shorter = math.isclose(float(my_schedule(1000)), 0.0, abs_tol=1e-6)
+        except Exception:
+            shorter = False
+        if shorter:
+            return Result(False, result.message + " Your cosine ends at step 1000: in Keras, "
+                                 "decay_steps counts the steps *after* the warmup.")
+    return result
