@@ -7,7 +7,7 @@ missing files), and the page has its title; chapters have their exercises, each 
 hidden in a dropdown that opens. Screenshots of every page go to ``_build/screenshots/``
 (CI keeps them as an artefact).
 
-Runs on ``_build/html`` as built (skips without a build: see built_site.py) and needs
+Runs on ``_build/html`` as built (skips without a build: see helpers/built_site.py) and needs
 Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it where it is missing).
 """
 

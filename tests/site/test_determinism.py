@@ -146,7 +146,7 @@ def build_run(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_prints_the_same_numbers_in_the_build_as_under_nbval(path):
-    from built_site import _missing
+    from helpers.built_site import _missing
 
     first, second = nbval_run(path), build_run(path)
     if first is None:

@@ -2,7 +2,7 @@
 reference pages, and the student edition without any solution.
 
 Runs on ``_build/html`` (and ``_build/student``) as built; skips with a message when there
-is no build (see built_site.py). CI runs it after building: see .ci/run.
+is no build (see helpers/built_site.py). CI runs it after building: see .ci/run.
 """
 
 import html
