@@ -13,10 +13,8 @@ Shared modules, named for what they hold:
 - :mod:`lrlib.course.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
 - :mod:`lrlib.course.data`: offline data sets (scikit-learn's digits, a synthetic 2-D set).
 - :mod:`lrlib.course.training`: the training harness (a small network, every step recorded).
-- :mod:`lrlib.course.experiments`: the common setup (model, budget, seeds, baseline) of Parts II-III.
-- :mod:`lrlib.course.rate_sweep`: constant rates on the common setup (Part I's sweeps).
-- :mod:`lrlib.course.sweep`: a head-to-head sweep of schedules (family x peak x seed), its table.
-- :mod:`lrlib.course.scorecard` and :mod:`lrlib.course.comparison`: tables and figures of runs.
+- :mod:`lrlib.course.runs`: runs on the common setup (model, budget, seeds, baseline) and every
+  comparison of them: one record of a run, one summary, one table, sweeps, their figures.
 - :mod:`lrlib.course.stability`, :mod:`lrlib.course.saddles`, :mod:`lrlib.course.flat_minima`,
   :mod:`lrlib.course.cyclical`, :mod:`lrlib.course.decay`, :mod:`lrlib.course.counterfactual`,
   :mod:`lrlib.course.step_size`: topic code of the chapters.
@@ -35,25 +33,21 @@ quiet_environment()
 _SUBMODULES = (
     "basins",
     "check",
-    "comparison",
     "counterfactual",
     "curvature",
     "cyclical",
     "data",
     "decay",
     "descent",
-    "experiments",
     "flat_minima",
     "landscapes",
     "plots",
-    "rate_sweep",
     "reproducibility",
+    "runs",
     "noise",
     "saddles",
-    "scorecard",
     "stability",
     "step_size",
-    "sweep",
     "training",
     "widgets",
 )

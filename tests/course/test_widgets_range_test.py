@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lrlib.course.experiments import Setup
+from lrlib.course.runs import Setup
 from lrlib.course.plots import new_figure
 from lrlib.schedules import PlateauScaled
 from lrlib.course.training import train

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lrlib.course.data import load_digits
-from lrlib.course.experiments import Setup
+from lrlib.course.runs import Setup
 from lrlib.schedules import CosineAnnealing, Warmup
 from lrlib.course.widgets import render, small_multiples
 from lrlib.course.widgets import warmup as W

@@ -43,8 +43,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 LRLIB = ROOT / "lrlib"
 
 #: Code that trains a Keras model.
-TRAINS = re.compile(r"lrlib\.training|lrlib\.experiments|from lrlib import[^\n]*"
-                    r"\b(training|experiments)\b|\.fit\(")
+TRAINS = re.compile(r"lrlib\.course\.(training|runs)\b|from lrlib\.course import[^\n]*"
+                    r"\b(training|runs)\b|\.fit\(")
 
 
 def toc_chapters():
@@ -220,7 +220,7 @@ def test_every_function_of_lrlib_that_trains_calls_seed_everything():
 
 def test_training_entry_points_seed_with_their_seed(monkeypatch):
     import lrlib.course.training as training
-    from lrlib.course import experiments
+    from lrlib.course import runs
     from lrlib.course.data import make_two_moons
     from lrlib.course.reproducibility import seed_everything
 
@@ -234,9 +234,9 @@ def test_training_entry_points_seed_with_their_seed(monkeypatch):
     moons = make_two_moons(num_examples=64, seed=0)
     training.train(0.1, epochs=1, data=moons, hidden=(4,), seed=5)
     training.lr_range_test(data=moons, steps=5, seed=6)
-    tiny = experiments.Setup(epochs=1, seeds=(7,), hidden=(4,))
+    tiny = runs.Setup(epochs=1, seeds=(7,), hidden=(4,))
     monkeypatch.setattr(training, "_default_data", lambda: moons)
-    experiments.run_seeds(0.1, setup=tiny)
+    runs.run_seeds(0.1, setup=tiny)
     assert seeds == [5, 6, 7]
 
 

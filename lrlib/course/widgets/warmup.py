@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.experiments import Setup, run
+from lrlib.course.runs import Setup, run
 from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
 from lrlib.schedules import CosineAnnealing, Warmup, evaluate
 from lrlib.course.widgets.core import experiment, int_slider, log_slider
@@ -72,7 +72,7 @@ def warmup_runs(peak_rate, warmup_steps, setup=LARGE_BATCH):
     peak_rate = validation.positive("peak_rate", peak_rate)
     warmup_steps = validation.integer("warmup_steps", warmup_steps, low=0)
     if not isinstance(setup, Setup):
-        raise ValueError(f"`setup` must be an lrlib.course.experiments.Setup, got {setup!r}")
+        raise ValueError(f"`setup` must be an lrlib.course.runs.Setup, got {setup!r}")
     return list(_runs(float(peak_rate), warmup_steps, setup))
 
 
