@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.runs import Setup, run
+from lrlib.course.runs import Setup, run, summarize
 from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
 from lrlib.schedules import CosineAnnealing, Warmup, evaluate
 from lrlib.course.widgets.core import experiment, int_slider, log_slider
@@ -86,12 +86,12 @@ def warmup_sweep(peak_rate, warmup_lengths, setup=LARGE_BATCH):
     results = {}
     for length in warmup_lengths:
         runs = warmup_runs(peak_rate, length, setup)
-        finished = np.array([r.final_accuracy for r in runs if not r.diverged])
+        summary = summarize(runs, f"warmup of {length} steps")
         results[int(length)] = {
-            "trained": int(finished.size),
-            "seeds": len(runs),
-            "accuracy_mean": float(finished.mean()) if finished.size else float("nan"),
-            "accuracy_std": float(finished.std()) if finished.size else float("nan"),
+            "trained": summary.runs - summary.diverged,
+            "seeds": summary.runs,
+            "accuracy_mean": summary.mean("accuracy"),
+            "accuracy_std": summary.std("accuracy"),
             "diverged_at": [r.diverged_at for r in runs if r.diverged],
         }
     return results
