@@ -23,10 +23,8 @@ and their controls, its checkers (``check_*``) and its chapter-only helpers.
 - :mod:`lrlib.course.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
 - :mod:`lrlib.course.data`: offline data sets (scikit-learn's digits, a synthetic 2-D set).
 - :mod:`lrlib.course.training`: the training harness (a small network, every step recorded).
-- :mod:`lrlib.course.experiments`: the common setup (model, budget, seeds, baseline) of Parts II-III.
-- :mod:`lrlib.course.rate_sweep`: constant rates on the common setup (Part I's sweeps).
-- :mod:`lrlib.course.sweep`: a head-to-head sweep of schedules (family x peak x seed), its table.
-- :mod:`lrlib.course.scorecard` and :mod:`lrlib.course.comparison`: tables and figures of runs.
+- :mod:`lrlib.course.runs`: the common setup of Parts II-III, the one record of a run, one
+  summary, one table, one sweep (family x peak x seed) and one best-rate rule.
 - :mod:`lrlib.course.plots`: the course's figure style (one colour-blind-safe palette).
 - :mod:`lrlib.course.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.course.check`: the machinery of the checkers that give learners feedback.

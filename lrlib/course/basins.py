@@ -36,7 +36,7 @@ import dataclasses
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.descent import DIVERGENCE_FACTOR, Ensemble, Trajectory, descend_many
+from lrlib.course.descent import LANDSCAPE_DIVERGENCE_FACTOR, Ensemble, Trajectory, descend_many
 from lrlib.course.landscapes import Landscape
 
 __all__ = [
@@ -240,7 +240,7 @@ def orbits(landscape, start, rates, steps, *, keep=100, last=20, tolerance=0.05)
     losses = np.empty((steps + 1, eta.size))
     with np.errstate(all="ignore"):
         loss = landscape.loss(x)
-        limit = DIVERGENCE_FACTOR * np.maximum(loss - landscape.lowest_loss, 1.0)
+        limit = LANDSCAPE_DIVERGENCE_FACTOR * np.maximum(loss - landscape.lowest_loss, 1.0)
         points[0], losses[0] = x, loss
         active = np.ones(eta.size, dtype=bool)
         for t in range(steps):

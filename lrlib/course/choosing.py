@@ -2,7 +2,7 @@
 figures of its sweep and the checkers of its exercises.
 
 - **The sweep's figures.** :func:`sensitivity` draws one panel from an already computed
-  :class:`lrlib.course.sweep.SweepResults` (no training happens here, so a slider move
+  :class:`lrlib.course.runs.SweepResults` (no training happens here, so a slider move
   redraws in milliseconds): a metric (test accuracy, test loss, training loss, steps to the
   target) against the schedule's peak rate or its mean rate over the budget, for one
   highlighted family (every seed shown, the others in grey behind it) or for all families at
@@ -21,9 +21,8 @@ from matplotlib import ticker, transforms
 
 from lrlib import validation
 from lrlib.course.check import Result, check_function, check_number
-from lrlib.course.experiments import COMMON
+from lrlib.course.runs import COMMON, METRICS, SweepResults
 from lrlib.course.plots import COLORS, PALETTE
-from lrlib.course.sweep import METRICS, SweepResults
 from lrlib.course.widgets.core import dropdown, experiment
 from lrlib.schedules import FAMILIES, CosineAnnealing, evaluate, for_budget, mean_rate
 
@@ -117,12 +116,12 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
     rest).
     """
     if not isinstance(results, SweepResults):
-        raise ValueError(f"`results` must be an lrlib.course.sweep.SweepResults, got {results!r}")
+        raise ValueError(f"`results` must be an lrlib.course.runs.SweepResults, got {results!r}")
     family = validation.choice("family", family, ("all", *results.families))
     metric = validation.choice("metric", metric, tuple(METRICS))
     axis = validation.choice("axis", axis, tuple(AXES))
     legend = validation.choice("legend", legend, (True, False, "all-only"))
-    if metric not in results.records[0]:
+    if metric not in results.metrics:
         raise ValueError(f"`metric` {metric!r} was not recorded by this sweep")
     spec = METRICS[metric]
     ax = fig.subplots()
@@ -191,7 +190,7 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
 
 def sensitivity_controls(results):
     """The drop-downs for :func:`sensitivity` (``results`` is passed through unchanged)."""
-    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.records[0]]
+    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.metrics]
     return {
         "results": results,
         "family": dropdown(("all", *results.families), value=results.families[0],

@@ -11,7 +11,7 @@ $$v_{t+1} = \\mu v_t - \\eta_t (\\nabla L(x_t) + \\sigma \\xi_t), \\qquad x_{t+1
 \\qquad \\xi_t \\sim \\mathcal N(0, I).$$
 
 A run *diverges* when its loss stops being finite or its loss gap above the lowest minimum
-grows past :data:`DIVERGENCE_FACTOR` times its starting gap (or 1, whichever is larger).
+grows past :data:`LANDSCAPE_DIVERGENCE_FACTOR` times its starting gap (or 1, whichever is larger).
 A diverged run stops there and reports ``diverged_at``; nothing raises, overflows or
 returns NaN.
 """
@@ -24,10 +24,15 @@ import numpy as np
 from lrlib import validation
 from lrlib.course.landscapes import Landscape
 
-__all__ = ["Trajectory", "Ensemble", "gradient_descent", "descend_many", "DIVERGENCE_FACTOR"]
+__all__ = ["Trajectory", "Ensemble", "gradient_descent", "descend_many",
+           "LANDSCAPE_DIVERGENCE_FACTOR"]
 
-#: A run has diverged once its loss gap exceeds this many times its start (or 1).
-DIVERGENCE_FACTOR = 1e4
+#: Divergence on a toy landscape (here, in :mod:`lrlib.course.basins` and on the noisy bowl of
+#: :mod:`lrlib.course.noise`): a run has diverged once its loss gap above the lowest minimum
+#: exceeds this many times its starting gap (or 1, whichever is larger). Larger than the
+#: training logger's :data:`lrlib.callbacks.DIVERGED_LOSS_FACTOR` because a toy run is cheap
+#: to follow further, and an oscillation that grows slowly must not be called diverged early.
+LANDSCAPE_DIVERGENCE_FACTOR = 1e4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,7 +163,7 @@ def _run(landscape, starts, rates, momentum, noise, seed):
     velocity = np.zeros_like(x)
     with np.errstate(all="ignore"):
         loss = landscape.loss(x)
-        limit = DIVERGENCE_FACTOR * np.maximum(loss - landscape.lowest_loss, 1.0)
+        limit = LANDSCAPE_DIVERGENCE_FACTOR * np.maximum(loss - landscape.lowest_loss, 1.0)
         points[0], losses[0] = x, loss
         diverged_at = np.full(n, -1)
         active = np.ones(n, dtype=bool)

@@ -156,14 +156,14 @@ class NoisyBowl:
         """The expected loss with ``learning_rate`` (a number or any schedule): a :class:`BowlRun`.
 
         The run diverges when the expected loss exceeds
-        :data:`lrlib.course.descent.DIVERGENCE_FACTOR` times the start's (as in :mod:`lrlib.course.descent`).
+        :data:`lrlib.course.descent.LANDSCAPE_DIVERGENCE_FACTOR` times the start's (as in :mod:`lrlib.course.descent`).
         """
-        from lrlib.course.descent import DIVERGENCE_FACTOR
+        from lrlib.course.descent import LANDSCAPE_DIVERGENCE_FACTOR
 
         rates = self.rates(learning_rate)
         lam = np.asarray(self.curvatures, dtype=float)
         second = np.asarray(self.start, dtype=float) ** 2
-        limit = DIVERGENCE_FACTOR * max(self.start_loss, 1.0)
+        limit = LANDSCAPE_DIVERGENCE_FACTOR * max(self.start_loss, 1.0)
         losses = np.empty((self.steps + 1, lam.size))
         losses[0] = 0.5 * lam * second
         with np.errstate(over="ignore", invalid="ignore"):

@@ -25,7 +25,7 @@ import numpy as np
 
 from lrlib import validation
 from lrlib.course.check import Result, check_number
-from lrlib.course.experiments import COMMON, Setup, run
+from lrlib.course.runs import COMMON, Setup, run
 from lrlib.course.plots import COLORS, PALETTE
 from lrlib.course.training import range_test as course_range_test
 from lrlib.course.widgets.core import dropdown, experiment, int_slider, slider
@@ -96,7 +96,7 @@ def runs_at(learning_rate, setup=COMMON):
     """The common setup trained at a constant ``learning_rate``, once per seed (cached)."""
     learning_rate = validation.positive("learning_rate", learning_rate)
     if not isinstance(setup, Setup):
-        raise ValueError(f"`setup` must be an lrlib.course.experiments.Setup, got {setup!r}")
+        raise ValueError(f"`setup` must be an lrlib.course.runs.Setup, got {setup!r}")
     return list(_runs_at(learning_rate, setup))
 
 

@@ -3,7 +3,9 @@
 :func:`train` builds a small network (:func:`build_model`), trains it with ``model.fit`` and
 returns a :class:`TrainingRun` holding, per optimizer step, the learning rate used and the
 batch's loss (recorded by :class:`lrlib.callbacks.LearningRateLogger`, whose divergence rule
-it keeps), and per epoch the training and test metrics. The same seed gives the same numbers.
+it keeps), and per epoch the training and test metrics. The same seed gives the same numbers. A run
+defines, once for the course, when it *diverged* (the logger's rule), its *final training
+loss* and the *smoothing* of its loss curve for plots.
 :func:`range_test` runs the product's :func:`lrlib.range_test.lr_range_test` on that network.
 """
 
@@ -85,6 +87,15 @@ class TrainingRun:
             return math.inf
         return float(self.history["val_loss"][-1])
 
+    @property
+    def final_training_loss(self):
+        """The course's one "final training loss": the training loss of the last epoch, as
+        Keras reports it (the mean of the batch losses weighted by batch size, that is the
+        mean over the epoch's examples); infinite for a diverged run."""
+        if self.diverged or len(self.history["loss"]) == 0:
+            return math.inf
+        return float(self.history["loss"][-1])
+
     def steps_to_accuracy(self, target):
         """The first epoch-end step at which test accuracy reached ``target``, or ``None``."""
         target = validation.real("target", target, low=0.0, high=1.0)
@@ -94,7 +105,18 @@ class TrainingRun:
         return int(self.epoch_end_steps[reached[0]])
 
     def smoothed_losses(self, window=None):
-        """Batch losses averaged over a trailing window (an epoch by default), for plots."""
+        """The course's one smoothing of a training-loss curve, for plots: each step's batch
+        loss averaged over a trailing window (an epoch by default; fewer steps at the start).
+
+        Example:
+            >>> import numpy as np
+            >>> history = {"loss": np.array([2.0]), "val_loss": np.array([2.0]),
+            ...            "accuracy": np.array([0.5]), "val_accuracy": np.array([0.5])}
+            >>> run = TrainingRun(np.full(4, 0.1), np.array([4.0, 2.0, 3.0, 1.0]), history,
+            ...                   2, None, 0)
+            >>> run.smoothed_losses().tolist()
+            [4.0, 3.0, 2.5, 2.0]
+        """
         window = self.steps_per_epoch if window is None else validation.positive_integer(
             "window", window
         )

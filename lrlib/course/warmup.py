@@ -27,7 +27,7 @@ import numpy as np
 
 from lrlib import validation
 from lrlib.course.check import Result, check_number, check_schedule
-from lrlib.course.experiments import Setup, run
+from lrlib.course.runs import Setup, run, summarize
 from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
 from lrlib.course.widgets.core import experiment, int_slider, log_slider
 from lrlib.schedules import CosineAnnealing, Warmup, evaluate
@@ -89,7 +89,7 @@ def warmup_runs(peak_rate, warmup_steps, setup=LARGE_BATCH):
     peak_rate = validation.positive("peak_rate", peak_rate)
     warmup_steps = validation.integer("warmup_steps", warmup_steps, low=0)
     if not isinstance(setup, Setup):
-        raise ValueError(f"`setup` must be an lrlib.course.experiments.Setup, got {setup!r}")
+        raise ValueError(f"`setup` must be an lrlib.course.runs.Setup, got {setup!r}")
     return list(_runs(float(peak_rate), warmup_steps, setup))
 
 
@@ -103,12 +103,12 @@ def warmup_sweep(peak_rate, warmup_lengths, setup=LARGE_BATCH):
     results = {}
     for length in warmup_lengths:
         runs = warmup_runs(peak_rate, length, setup)
-        finished = np.array([r.final_accuracy for r in runs if not r.diverged])
+        summary = summarize(runs, f"warmup of {length} steps")
         results[int(length)] = {
-            "trained": int(finished.size),
-            "seeds": len(runs),
-            "accuracy_mean": float(finished.mean()) if finished.size else float("nan"),
-            "accuracy_std": float(finished.std()) if finished.size else float("nan"),
+            "trained": summary.runs - summary.diverged,
+            "seeds": summary.runs,
+            "accuracy_mean": summary.mean("accuracy"),
+            "accuracy_std": summary.std("accuracy"),
             "diverged_at": [r.diverged_at for r in runs if r.diverged],
         }
     return results

@@ -1,6 +1,5 @@
 """lrlib.course.check: the generic checkers accept the reference answer and reject mistakes."""
 
-import pytest
 
 from lrlib.course.check import Result, check_choice, check_function, check_number, check_schedule
 from lrlib.schedules import StepDecay

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrlib.course.descent import DIVERGENCE_FACTOR, descend_many, gradient_descent
+from lrlib.course.descent import LANDSCAPE_DIVERGENCE_FACTOR, descend_many, gradient_descent
 from lrlib.course.landscapes import DoubleWell, MultiMinima, Quadratic, Rosenbrock
 from lrlib.schedules import StepDecay
 
@@ -44,7 +44,7 @@ def test_divergence_threshold():
     bowl = Quadratic(curvatures=(1.0,))
     run = gradient_descent(bowl, [1.0], learning_rate=3.0, steps=100)  # |1 - 3| = 2 per step
     assert run.diverged
-    assert run.losses[-1] <= DIVERGENCE_FACTOR * 1.0 < 0.5 * (2.0 ** run.diverged_at) ** 2
+    assert run.losses[-1] <= LANDSCAPE_DIVERGENCE_FACTOR * 1.0 < 0.5 * (2.0 ** run.diverged_at) ** 2
 
 
 def test_schedule_and_array_learning_rates():

@@ -7,7 +7,7 @@ import pytest
 
 from lrlib.callbacks import ReduceScaleOnPlateau
 from lrlib.course import range_test as chapter
-from lrlib.course.experiments import Setup
+from lrlib.course.runs import Setup
 from lrlib.course.plots import new_figure
 from lrlib.course.training import train
 from lrlib.course.widgets import render, small_multiples

@@ -21,6 +21,9 @@ def test_logger_records_the_rate_used_at_every_step_and_the_batch_losses():
     sizes = np.array([32] * 5 + [192 - 160])
     epoch_mean = np.sum(run.losses[:6] * sizes) / sizes.sum()
     assert epoch_mean == pytest.approx(run.history["loss"][0], rel=1e-4)
+    # The final training loss is the last epoch's, weighted the same way.
+    last_epoch = np.sum(run.losses[6:] * sizes) / sizes.sum()
+    assert run.final_training_loss == pytest.approx(last_epoch, rel=1e-4)
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers():
@@ -45,6 +48,7 @@ def test_divergence_stops_training_and_says_where():
     assert len(run.losses) == run.diverged_at + 1
     assert run.describe() == f"diverged at step {run.diverged_at}"
     assert run.final_accuracy == 0.0 and run.steps_to_accuracy(0.5) is None
+    assert run.final_training_loss == float("inf") and run.final_loss == float("inf")
 
 
 def test_build_model_and_optimizers():

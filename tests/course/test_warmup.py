@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lrlib.course import warmup
-from lrlib.course.experiments import Setup
+from lrlib.course.runs import Setup
 from lrlib.course.plots import new_figure
 from lrlib.course.widgets import render, small_multiples
 from lrlib.schedules import CosineAnnealing, Warmup

@@ -1,6 +1,6 @@
-"""A stand-in for lrlib.course.experiments.trial, shared by the tests of the sweep and its widget."""
+"""A stand-in for lrlib.course.runs.trial, shared by the tests of the sweep and its widget."""
 
-from lrlib.course.sweep import sweep
+from lrlib.course.runs import sweep
 from lrlib.course.widgets.discovery import synthetic_trial
 from lrlib.schedules import FAMILIES
 

@@ -43,8 +43,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 LRLIB = ROOT / "lrlib"
 
 #: Code that trains a Keras model.
-TRAINS = re.compile(r"lrlib\.training|lrlib\.experiments|from lrlib import[^\n]*"
-                    r"\b(training|experiments)\b|\.fit\(")
+TRAINS = re.compile(r"lrlib\.course\.(training|runs)\b|from lrlib\.course import[^\n]*"
+                    r"\b(training|runs)\b|\.fit\(")
 
 
 def toc_chapters():
@@ -194,9 +194,11 @@ def test_a_chapter_printing_different_numbers_is_caught(tmp_path):
 # -- every training path goes through seed_everything -------------------------------------------
 
 def _functions_that_fit():
-    """(module path, function name, calls seed_everything) for every function calling .fit."""
+    """(module path, function name, calls seed_everything) for every function of the course's
+    code calling .fit (the product, lrlib's top level, takes a compiled model and leaves the
+    seeding to its caller: lrlib.course.training.range_test seeds lr_range_test)."""
     found = []
-    for path in sorted(LRLIB.rglob("*.py")):
+    for path in sorted((LRLIB / "course").rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -213,14 +215,14 @@ def _functions_that_fit():
 
 def test_every_function_of_lrlib_that_trains_calls_seed_everything():
     found = _functions_that_fit()
-    assert ("lrlib/training.py", "train", True) in found
+    assert ("lrlib/course/training.py", "train", True) in found
     unseeded = [f"{path}:{name}" for path, name, seeds in found if not seeds]
     assert not unseeded, f"these train without lrlib.course.reproducibility.seed_everything: {unseeded}"
 
 
 def test_training_entry_points_seed_with_their_seed(monkeypatch):
     import lrlib.course.training as training
-    from lrlib.course import experiments
+    from lrlib.course import runs
     from lrlib.course.data import make_two_moons
     from lrlib.course.reproducibility import seed_everything
 
@@ -233,10 +235,10 @@ def test_training_entry_points_seed_with_their_seed(monkeypatch):
     monkeypatch.setattr(training, "seed_everything", spy)
     moons = make_two_moons(num_examples=64, seed=0)
     training.train(0.1, epochs=1, data=moons, hidden=(4,), seed=5)
-    training.lr_range_test(data=moons, steps=5, seed=6)
-    tiny = experiments.Setup(epochs=1, seeds=(7,), hidden=(4,))
+    training.range_test(data=moons, steps=5, seed=6)
+    tiny = runs.Setup(epochs=1, seeds=(7,), hidden=(4,))
     monkeypatch.setattr(training, "_default_data", lambda: moons)
-    experiments.run_seeds(0.1, setup=tiny)
+    runs.run_seeds(0.1, setup=tiny)
     assert seeds == [5, 6, 7]
 
 

@@ -26,30 +26,30 @@ __all__ = ["Experiment", "draw_functions", "control_settings", "extremes", "exam
 
 
 def synthetic_trial(family, learning_rate, seed, setup=None):
-    """A stand-in for :func:`lrlib.course.experiments.trial`: instant, deterministic, diverges above 2.
+    """A stand-in for :func:`lrlib.course.runs.trial`: instant, deterministic, diverges above 2.
 
-    It has the shape of a real trial's record (accuracy best near a mean rate of 0.3, a few
-    points of seed noise, divergence reported with its step), so a sweep's figures can be
-    drawn and timed without training anything.
+    It returns a real trial's :class:`lrlib.course.runs.Record` (accuracy best near a mean
+    rate of 0.3, a few points of seed noise, divergence reported with its step), so a
+    sweep's figures can be drawn and timed without training anything.
     """
-    from lrlib.course.experiments import COMMON
-    from lrlib.course.sweep import mean_rate_fraction
+    from lrlib.course.runs import COMMON, Record
+    from lrlib.schedules import for_budget, mean_rate
 
     setup = COMMON if setup is None else setup
     if learning_rate > 2.0:
-        return {"accuracy": 0.0, "loss": math.inf, "steps_to_target": None, "diverged": True,
-                "diverged_at": 5 + seed, "train_loss": None}
-    mean = learning_rate * mean_rate_fraction(family, setup.total_steps)
+        return Record.of(family, learning_rate, seed, diverged_at=5 + seed)
+    total = setup.total_steps
+    mean = mean_rate(for_budget(family, learning_rate, total), total)
     accuracy = 0.975 - 0.03 * abs(math.log10(mean / 0.3)) + 0.002 * seed
     steps = None if accuracy < 0.95 else 43 * (1 + int(mean < 0.2))
-    return {"accuracy": accuracy, "loss": 1.0 - accuracy, "steps_to_target": steps,
-            "diverged": False, "diverged_at": None, "train_loss": 0.01 / mean}
+    return Record.of(family, learning_rate, seed, accuracy=accuracy, loss=1.0 - accuracy,
+                     steps_to_target=steps, train_loss=0.01 / mean)
 
 
 @functools.lru_cache(maxsize=None)
 def _synthetic_results(rates=(0.1, 0.3, 1.0, 3.0)):
     from lrlib.schedules import FAMILIES
-    from lrlib.course.sweep import sweep
+    from lrlib.course.runs import sweep
 
     return sweep(FAMILIES, rates=rates, seeds=(0, 1, 2), objective=synthetic_trial)
 

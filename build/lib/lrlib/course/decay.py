@@ -17,7 +17,7 @@ The chapters on step decay and exponential decay use this module for three thing
 - **Where decay matters** is :mod:`lrlib.course.noise` (the noisy bowl and its noise floor).
 
 Measuring what one drop does to a training run is in :mod:`lrlib.course.counterfactual`; the table
-of the Part II comparisons in :mod:`lrlib.course.scorecard`.
+of the Part II comparisons in :mod:`lrlib.course.runs`.
 
 Example:
     >>> from lrlib.course.decay import multi_step_decay

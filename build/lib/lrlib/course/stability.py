@@ -44,11 +44,8 @@ __all__ = [
     "EDGE_SETUP",
     "edge_of_stability",
     "plot_edge_of_stability",
-    "DIVERGENCE_FACTOR",
 ]
 
-#: A run diverges when its loss is not finite or exceeds this many times its first loss.
-DIVERGENCE_FACTOR = 100.0
 
 #: The small problem of the convergence chapter's edge-of-stability experiment.
 EDGE_SETUP = {
@@ -197,10 +194,13 @@ def full_batch_descent(model, x, y, learning_rate, steps, *, loss="mse", measure
 
     Returns:
         A :class:`FullBatchRun`. A diverging run stops at the step whose loss is not finite
-        or exceeds :data:`DIVERGENCE_FACTOR` times the first, and says so in ``diverged_at``.
+        or exceeds :data:`lrlib.callbacks.DIVERGED_LOSS_FACTOR` times the first (the training
+        logger's threshold: a training loss 100 times its start), and says so in
+        ``diverged_at``.
     """
     import tensorflow as tf
 
+    from lrlib.callbacks import DIVERGED_LOSS_FACTOR  # imports Keras: here, not at module level
     from lrlib.course.curvature import hessian_vector_product
 
     eta = validation.positive("learning_rate", learning_rate)
@@ -263,7 +263,7 @@ def full_batch_descent(model, x, y, learning_rate, steps, *, loss="mse", measure
         chunk = descend(tf.constant(min(measure_every, steps - done))).numpy()
         if first_loss is None:
             first_loss = float(chunk[0])
-        limit = DIVERGENCE_FACTOR * max(first_loss, 1e-12)
+        limit = DIVERGED_LOSS_FACTOR * max(first_loss, 1e-12)
         bad = np.flatnonzero(~np.isfinite(chunk) | (chunk > limit))
         if bad.size:
             diverged_at = done + int(bad[0])

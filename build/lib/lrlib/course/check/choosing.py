@@ -5,9 +5,8 @@ import math
 import numpy as np
 
 from lrlib.course.check import Result, check_function, check_number
-from lrlib.course.experiments import COMMON
-from lrlib.schedules import CosineAnnealing, evaluate, for_budget
-from lrlib.course.sweep import SweepResults, mean_rate_fraction
+from lrlib.course.runs import COMMON, SweepResults
+from lrlib.schedules import CosineAnnealing, evaluate, for_budget, mean_rate
 
 __all__ = ["matching_peak", "mean_rate_function", "gap_in_images", "TEST_IMAGES"]
 
@@ -21,7 +20,7 @@ def matching_peak(answer):
     """Exercise choosing-ex-matching-peak: the step-decay peak with constant 0.3's mean rate."""
     if answer is Ellipsis:
         return _PLACEHOLDER
-    fraction = mean_rate_fraction("step", COMMON.total_steps)
+    fraction = mean_rate(for_budget("step", 1.0, COMMON.total_steps), COMMON.total_steps)
     expected = 0.3 / fraction
     result = check_number(answer, expected, name="the step-decay peak", rtol=0.03)
     if result:

@@ -3,7 +3,7 @@
 Also :func:`schedule_area`, one schedule with the area under it and its mean rate.
 
 :func:`sensitivity` draws one panel from an already computed
-:class:`lrlib.course.sweep.SweepResults` (no training happens here, so a slider move redraws in
+:class:`lrlib.course.runs.SweepResults` (no training happens here, so a slider move redraws in
 milliseconds): a metric (test accuracy, test loss, training loss, steps to the target)
 against the schedule's peak rate or its mean rate over the budget, for one highlighted family
 (every seed shown, the others in grey behind it) or for all families at once.
@@ -17,7 +17,7 @@ from matplotlib import ticker, transforms
 from lrlib import validation
 from lrlib.course.plots import COLORS, PALETTE
 from lrlib.schedules import FAMILIES, evaluate, for_budget
-from lrlib.course.sweep import METRICS, SweepResults
+from lrlib.course.runs import METRICS, SweepResults
 from lrlib.course.widgets.core import dropdown, experiment
 
 __all__ = ["sensitivity", "sensitivity_controls", "peak_versus_mean", "schedule_area", "AXES",
@@ -98,12 +98,12 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
     rest).
     """
     if not isinstance(results, SweepResults):
-        raise ValueError(f"`results` must be an lrlib.course.sweep.SweepResults, got {results!r}")
+        raise ValueError(f"`results` must be an lrlib.course.runs.SweepResults, got {results!r}")
     family = validation.choice("family", family, ("all", *results.families))
     metric = validation.choice("metric", metric, tuple(METRICS))
     axis = validation.choice("axis", axis, tuple(AXES))
     legend = validation.choice("legend", legend, (True, False, "all-only"))
-    if metric not in results.records[0]:
+    if metric not in results.metrics:
         raise ValueError(f"`metric` {metric!r} was not recorded by this sweep")
     spec = METRICS[metric]
     ax = fig.subplots()
@@ -213,7 +213,7 @@ def schedule_area(fig, family="cosine", learning_rate=1.0, total_steps=430):
 
 def sensitivity_controls(results):
     """The drop-downs for :func:`sensitivity` (``results`` is passed through unchanged)."""
-    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.records[0]]
+    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.metrics]
     return {
         "results": results,
         "family": dropdown(("all", *results.families), value=results.families[0],
