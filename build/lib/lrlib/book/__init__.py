@@ -1,8 +1,0 @@
-"""The book's tooling: used by the build and by instructors, never imported by a chapter.
-
-- :mod:`lrlib.book.exercises`: reads every exercise of the book (the instructors' index and
-  course plan).
-- :mod:`lrlib.book.editions`: the solution-free student edition
-  (``python -m lrlib.book.editions student``).
-- :mod:`lrlib.book.website`: the book's Sphinx extension (loaded by ``_config.yml``).
-"""
