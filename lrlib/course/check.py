@@ -46,7 +46,7 @@ import sys
 import numpy as np
 
 __all__ = ["Result", "check_number", "check_schedule", "check_function", "check_choice",
-           "reveal", "reveal_allowed", "record_answer", "reset_attempts", "attempts", "tolerance_text",
+           "reveal", "reveal_allowed", "record_answer", "passed", "reset_attempts", "attempts", "tolerance_text",
            "REVEAL_VARIABLE"]
 
 #: The environment variable that disables :func:`reveal` when set to 0 (the student edition).
@@ -64,6 +64,7 @@ def reveal_allowed():
 @dataclasses.dataclass
 class _Record:
     wrong: int = 0        # wrong tries so far, in this kernel
+    passed: bool = False  # the last call's verdict (the graded tests read it)
     counted: bool = False  # this call's wrong try is counted
     answers: list = dataclasses.field(default_factory=list)   # [(what, value text)]
     values: list = dataclasses.field(default_factory=list)    # expected numbers (tests)
@@ -99,6 +100,7 @@ def _record(name):
            else f"{__name__}:{name}")
     record = _RECORDS.setdefault(key, _Record())
     record.counted, record.answers, record.values, record.hints = False, [], [], []
+    record.passed = False
     _CURRENT["frame"], _CURRENT["key"] = frame, key
     return key, record
 
@@ -107,6 +109,14 @@ def attempts(checker):
     """The wrong tries of ``checker`` (a function or its qualified name) in this kernel."""
     record = _RECORDS.get(_key(checker))
     return record.wrong if record else 0
+
+
+def passed(checker):
+    """Did the last call of ``checker`` (a function or its qualified name) in this kernel
+    pass? The autograder's tests (:mod:`lrlib.book.grading`) ask this after the learner's
+    cell has called the checker, whatever the arguments looked like."""
+    record = _RECORDS.get(_key(checker))
+    return bool(record and record.passed)
 
 
 def reset_attempts():
@@ -159,6 +169,7 @@ class Result:
             record.wrong += 1
             record.counted = True
             _LAST[0] = key
+        record.passed = self.passed
         object.__setattr__(self, "checker", key)
         object.__setattr__(self, "attempt", record.wrong if not self.passed else 0)
 
