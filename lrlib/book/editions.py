@@ -16,6 +16,15 @@ unchanged since the last build takes its outputs from that build
 (``_build/jupyter_execute``); any other notebook is executed. Without a previous build the
 command executes every chapter, as the website's build does.
 
+**The student notebooks.** The same command writes a student version of every chapter
+notebook (default ``_build/student-notebooks``, see :func:`write_student_notebooks`): no
+solution (markdown, code, outputs), no hidden cell that checks an exercise's answer, no
+output, no cell metadata but the tags, and a first cell that turns the checkers' ``reveal``
+off (``LRLIB_REVEAL=0``). The folder is what an instructor pushes to the repository's
+``student`` branch (:data:`STUDENT_BRANCH`), with the files the notebooks need to run
+(``lrlib``, ``requirements.txt``...); the student website's launch buttons (Binder, Colab,
+JupyterHub through nbgitpuller) open that branch. ``chapters/instructors.md`` says how.
+
 lrlib reads the chapters as data (JSON) and never imports them.
 """
 
@@ -30,8 +39,23 @@ import tempfile
 
 from lrlib.book.exercises import _source, _split, strip_solutions
 
-__all__ = ["solution_texts", "solution_fingerprints",
+__all__ = ["solution_texts", "solution_fingerprints", "student_notebook",
+           "write_student_notebooks", "nbgitpuller_link", "STUDENT_BRANCH",
            "build_student_edition", "main"]
+
+#: The branch the student notebooks are published on (the student website's buttons open it).
+STUDENT_BRANCH = "student"
+
+#: What the student notebooks need to run, besides the chapters (copied next to them).
+RUNTIME_FILES = ("lrlib", "requirements.txt", "runtime.txt", "pyproject.toml", "LICENSE",
+                 "chapters/img")
+
+#: The first cell of every student notebook.
+STUDENT_CELL = ("# Student edition: the checkers give hints, never the answers.\n"
+                "import os\n\n"
+                "os.environ[\"LRLIB_REVEAL\"] = \"0\"")
+
+_INSTALL_MARK = "install the course's package"
 
 _COPY_IGNORE = shutil.ignore_patterns("_build", ".git", ".pytest_cache", "__pycache__",
                                       ".hypothesis", "*.egg-info", ".ipynb_checkpoints",
@@ -90,6 +114,98 @@ def solution_fingerprints(notebook, count=3):
     return found
 
 
+def _checks_an_answer(cell, labels):
+    text = _source(cell)
+    return ".check_" in text or any(label in text for label in labels)
+
+
+def student_notebook(notebook):
+    """The student version of a chapter notebook (a dict as read from JSON).
+
+    Removes every solution (:func:`lrlib.book.exercises.strip_solutions`); every hidden
+    (``remove-cell``) code cell from the first exercise on, and any hidden cell that calls a
+    checker or names an exercise (they assert the answers), keeping the installation cell;
+    every output and execution count; every cell metadata but its tags; and puts
+    :data:`STUDENT_CELL` first.
+    """
+    from lrlib.book.exercises import find_exercises
+
+    stripped = strip_solutions(notebook)
+    exercises = find_exercises(stripped)
+    labels = [e.label for e in exercises]
+    first = exercises[0].cell if exercises else len(stripped["cells"])
+    cells = []
+    for index, cell in enumerate(stripped["cells"]):
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] == "code" and "remove-cell" in tags and \
+                _INSTALL_MARK not in _source(cell) and \
+                (index >= first or _checks_an_answer(cell, labels)):
+            continue
+        new = {"cell_type": cell["cell_type"], "metadata": {"tags": tags} if tags else {},
+               "source": cell["source"]}
+        if cell["cell_type"] == "code":
+            new.update(outputs=[], execution_count=None)
+        if "id" in cell:
+            new["id"] = cell["id"]
+        cells.append(new)
+    first_cell = {"cell_type": "code", "metadata": {"tags": ["student-edition"]},
+                  "source": STUDENT_CELL.splitlines(keepends=True), "outputs": [],
+                  "execution_count": None}
+    if any("id" in c for c in cells):
+        first_cell["id"] = "student-edition"
+    at = 1 if cells and cells[0]["cell_type"] == "markdown" else 0  # after the title
+    cells.insert(at, first_cell)
+    metadata = {key: value for key, value in notebook.get("metadata", {}).items()
+                if key in ("kernelspec", "language_info")}
+    return {"cells": cells, "metadata": metadata, "nbformat": notebook.get("nbformat", 4),
+            "nbformat_minor": notebook.get("nbformat_minor", 5)}
+
+
+def write_student_notebooks(book=".", output="_build/student-notebooks", runtime=True):
+    """Write the student version of every notebook of ``book`` (same paths) to ``output``,
+    with the files they need to run (:data:`RUNTIME_FILES`) when ``runtime``; returns the
+    notebooks' paths. ``output`` is replaced."""
+    book, output = pathlib.Path(book).resolve(), pathlib.Path(output).resolve()
+    if output.exists():
+        shutil.rmtree(output)
+    written = []
+    for path in sorted(book.glob("chapters/*.ipynb")):
+        target = output / path.relative_to(book)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        notebook = student_notebook(json.loads(path.read_text()))
+        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+        written.append(target)
+    if runtime:
+        for name in RUNTIME_FILES:
+            source = book / name
+            if source.is_dir():
+                shutil.copytree(source, output / name, ignore=_COPY_IGNORE)
+            elif source.exists():
+                (output / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, output / name)
+        (output / "README.md").write_text(
+            "# Learning Rates and Schedules: the student notebooks\n\n"
+            "The chapters' notebooks with every exercise and no solution. Generated by "
+            "`python -m lrlib.book.editions student`; do not edit here.\n")
+    return written
+
+
+def nbgitpuller_link(hub, repository, path, branch=STUDENT_BRANCH, interface="lab"):
+    """A JupyterHub link that pulls ``repository``'s ``branch`` (nbgitpuller) and opens
+    ``path`` (e.g. ``chapters/intro.ipynb``).
+
+    Example:
+        >>> nbgitpuller_link("https://hub.uni.edu", "https://github.com/o/r", "chapters/intro.ipynb")
+        'https://hub.uni.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fo%2Fr&branch=student&urlpath=lab%2Ftree%2Fr%2Fchapters%2Fintro.ipynb'
+    """
+    from urllib.parse import quote
+
+    folder = repository.rstrip("/").rsplit("/", 1)[-1]
+    urlpath = f"{interface}/tree/{folder}/{path}"
+    return (f"{hub.rstrip('/')}/hub/user-redirect/git-pull?repo={quote(repository, safe='')}"
+            f"&branch={quote(branch, safe='')}&urlpath={quote(urlpath, safe='')}")
+
+
 def _same_cells(source, executed):
     def cells(notebook):
         return [(c["cell_type"], _source(c)) for c in notebook["cells"]]
@@ -107,7 +223,8 @@ def _run_jupyter_book(book_dir):
         raise RuntimeError(f"the student edition's build failed:\n{tail}")
 
 
-def build_student_edition(book=".", output="_build/student", executed=None, quiet=False):
+def build_student_edition(book=".", output="_build/student", executed=None, quiet=False,
+                          notebooks="_build/student-notebooks"):
     """Build the website of ``book`` without solutions into ``output``.
 
     ``executed``: a folder of executed notebooks (default ``<book>/_build/jupyter_execute``)
@@ -125,6 +242,12 @@ def build_student_edition(book=".", output="_build/student", executed=None, quie
         executed = book / "_build" / "jupyter_execute"
     executed = pathlib.Path(executed) if executed else None
     say = (lambda *args: None) if quiet else print
+    if notebooks:
+        notebooks = pathlib.Path(notebooks)
+        notebooks = notebooks if notebooks.is_absolute() else book / notebooks
+        count = len(write_student_notebooks(book, notebooks))
+        say(f"student notebooks: {count} written to {notebooks} (publish them on the "
+            f"'{STUDENT_BRANCH}' branch: chapters/instructors.md)")
     reused, run = [], []
     with tempfile.TemporaryDirectory(prefix="student-edition-") as temporary:
         copy_dir = pathlib.Path(temporary) / book.name
@@ -146,6 +269,8 @@ def build_student_edition(book=".", output="_build/student", executed=None, quie
         config = yaml.safe_load(config_path.read_text())
         execute = config.setdefault("execute", {})
         execute["exclude_patterns"] = list(execute.get("exclude_patterns", [])) + reused
+        repository = config.setdefault("repository", {})
+        repository["branch"] = STUDENT_BRANCH  # the launch buttons open the student notebooks
         html = config.setdefault("html", {})
         html["announcement"] = ("Student edition: the exercises without their solutions.")
         config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
@@ -156,7 +281,7 @@ def build_student_edition(book=".", output="_build/student", executed=None, quie
             shutil.rmtree(output)
         shutil.copytree(copy_dir / "_build" / "html", output)
     say(f"student edition written to {output} (open {output / 'index.html'})")
-    return {"output": output, "reused": reused, "executed": run}
+    return {"output": output, "reused": reused, "executed": run, "notebooks": notebooks}
 
 
 def main(argv=None):
@@ -169,13 +294,27 @@ def main(argv=None):
     parser.add_argument("--output", default="_build/student",
                         help="folder for the website (default: _build/student)")
     parser.add_argument("--book", default=".", help="the book's folder (default: .)")
+    parser.add_argument("--notebooks", default="_build/student-notebooks",
+                        help="folder for the student notebooks, relative to the book "
+                             "(default: _build/student-notebooks)")
+    parser.add_argument("--notebooks-only", action="store_true",
+                        help="write the student notebooks only, not the website")
     parser.add_argument("--execute-all", action="store_true",
                         help="execute every notebook instead of reusing the last build's "
                              "outputs")
     args = parser.parse_args(argv)
     try:
+        if args.notebooks_only:
+            book = pathlib.Path(args.book)
+            if not (book / "_config.yml").exists():
+                raise ValueError(f"`book` must be a Jupyter Book folder (with _config.yml and "
+                                 f"_toc.yml), got {str(book)!r}")
+            written = write_student_notebooks(book, book / args.notebooks)
+            print(f"student notebooks: {len(written)} written to {book / args.notebooks}")
+            return 0
         build_student_edition(args.book, args.output,
-                              executed=False if args.execute_all else None)
+                              executed=False if args.execute_all else None,
+                              notebooks=args.notebooks)
     except (ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -446,31 +446,53 @@ def exercise_index(root="."):
             summary += (", " if summary else "") + f"{unrated} not rated"
         lines += [f"**{{doc}}`{_chapter_name(chapter)} </{chapter.docname}>`** "
                   f"({len(chapter.exercises)} exercises: {summary})", "",
-                  "| exercise | difficulty | checker |",
-                  "| --- | --- | --- |"]
+                  "| exercise | difficulty | checker | time | points |",
+                  "| --- | --- | --- | --- | --- |"]
         for exercise in chapter.exercises:
             checker = ", ".join(f"`{name}`" for name in exercise.checkers) or "none (open)"
             level = exercise.difficulty or "not rated"
             title = exercise.title.replace("`", "").replace("<", "").replace(">", "")
             lines.append(f"| {{ref}}`{title} <{exercise.label}>` (`{exercise.label}`) | "
-                         f"{level} | {checker} |")
+                         f"{level} | {checker} | {exercise.minutes} min | "
+                         f"{_points(exercise)} |")
         lines.append("")
     return "\n".join(lines)
 
 
+def _points(exercise):
+    from lrlib.book.grading import POINTS, rubric_points  # the grader's points
+
+    if exercise.difficulty == "hard" or not exercise.checkers:
+        return f"{rubric_points(exercise.label) or 1} (rubric, by hand)"
+    return f"{POINTS[exercise.difficulty] * len(exercise.checkers)} (autograded)"
+
+
+def _in_class_minutes(chapter):
+    """Reading plus the exercises done in class: all but the open (hard) ones."""
+    return chapter.reading_minutes + sum(e.minutes for e in chapter.exercises
+                                         if e.difficulty != "hard")
+
+
 def course_plan(root=".", session_minutes=90):
-    """A MyST table: each chapter's reading and exercise time, what it builds on (the earlier
-    chapters it links to), and a grouping of consecutive chapters of a part into sessions of ``session_minutes``."""
+    """A MyST table: each chapter's reading and exercise time, the part done in class (the
+    reading and every exercise but the open ones) and the homework (the open exercises),
+    what it builds on (the earlier chapters it links to), and the session it belongs to.
+
+    Sessions of ``session_minutes`` group consecutive chapters of a part by their time in
+    class: a chapter joins the session before it when both fit, and starts a new one
+    otherwise (and at each new part). The open exercises are homework, after the session.
+    """
     chapters = read_book(root)
     if not chapters:
         return "*No chapters yet.*\n"
     names = {c.docname: _chapter_name(c) for c in chapters}
     order = {c.docname: index for index, c in enumerate(chapters)}
-    lines = ["| session | chapter | reading | exercises | builds on |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| session | chapter | reading | exercises | in class | homework | builds on |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     session, used, part = 0, session_minutes, None
     for chapter in chapters:
-        total = chapter.reading_minutes + chapter.exercise_minutes
+        total = _in_class_minutes(chapter)
+        homework = chapter.exercise_minutes + chapter.reading_minutes - total
         if chapter.part != part or used + total > session_minutes:
             session, used, part = session + 1, 0, chapter.part
         used += total
@@ -479,5 +501,10 @@ def course_plan(root=".", session_minutes=90):
         builds_on = ", ".join(f"{{doc}}`{names[d]} </{d}>`" for d in earlier) or "—"
         lines.append(f"| {session} | {{doc}}`{names[chapter.docname]} </{chapter.docname}>` | "
                      f"{chapter.reading_minutes} min | {len(chapter.exercises)} "
-                     f"({chapter.exercise_minutes} min) | {builds_on} |")
+                     f"({chapter.exercise_minutes} min) | {total} min | {homework} min | "
+                     f"{builds_on} |")
+    lines.append("")
+    lines.append(f"{session} sessions of at most {session_minutes} minutes in class, and "
+                 f"{sum(c.exercise_minutes + c.reading_minutes - _in_class_minutes(c) for c in chapters)}"
+                 " minutes of open exercises as homework.")
     return "\n".join(lines) + "\n"

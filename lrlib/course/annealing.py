@@ -269,10 +269,12 @@ def check_quarter_way(cosine, linear):
     if value is not None and math.isclose(value, math.cos(math.pi / 4), rel_tol=1e-3):
         return Result(False, "cosine: cos(π/4) ≈ 0.707 is the cosine itself; the schedule is "
                              "½(1 + cos(π t/T)), which starts at 1 and ends at 0.")
-    result = check_number(cosine, expected_cosine, name="cosine", rtol=0.005)
+    result = check_number(cosine, expected_cosine, name="cosine", rtol=0.005, low=0, high=1,
+                          allowed="a fraction of η₀")
     if not result:
         return result
-    result = check_number(linear, 0.75, name="linear", rtol=0.005)
+    result = check_number(linear, 0.75, name="linear", rtol=0.005, low=0, high=1,
+                          allowed="a fraction of η₀")
     if not result:
         return result
     return Result(True, f"cosine keeps {expected_cosine:.3f} of η₀ a quarter of the way in, "
@@ -288,7 +290,8 @@ def check_second_restart(answer):
         return Result(False, f"{value:g} would be right if every cycle lasted as long as the "
                              "first (or the second). Cycle i lasts 50 · 1.2^i steps: add the "
                              "first two lengths.")
-    return check_number(answer, 110, name="the step of the second restart", rtol=0, atol=0.5)
+    return check_number(answer, 110, name="the step of the second restart", rtol=0, atol=0.5,
+                        low=0, allowed="a step")
 
 
 def check_warm_restarts(my_schedule):
@@ -328,4 +331,4 @@ def check_forbidding_floor(answer):
         return Result(False, "1/λ is the rate that reaches the bottom in one step; a rate "
                              "between 1/λ and 2/λ still converges (oscillating). The bound is "
                              "2/λ.")
-    return check_number(answer, limit, name="the floor", rtol=0.05)
+    return check_number(answer, limit, name="the floor", rtol=0.05, low=0, allowed="a learning rate is positive")

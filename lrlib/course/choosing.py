@@ -259,7 +259,8 @@ def check_matching_peak(answer):
     total = COMMON.total_steps
     fraction = mean_rate(for_budget("step", 1.0, total), total)  # of the peak
     expected = 0.3 / fraction
-    result = check_number(answer, expected, name="the step-decay peak", rtol=0.03)
+    result = check_number(answer, expected, name="the step-decay peak", rtol=0.03,
+                          low=0, allowed="a learning rate is positive")
     if result:
         return Result(True, result.message + f" Step decay averages {fraction:.2f} of its peak "
                             "(1, 1/2, 1/4 and 1/8 for a quarter of the budget each), so it "
@@ -282,7 +283,7 @@ def check_mean_rate_function(my_mean_rate):
         >>> from lrlib.course.choosing import check_mean_rate_function
         >>> from lrlib.schedules import evaluate
         >>> print(check_mean_rate_function(lambda schedule, steps: evaluate(schedule, steps).max()))
-        Not yet. ... Your function returns the peak; the mean averages the rate over every step of the budget.
+        Not yet. ... Your function returns the peak; the mean averages the rate over every step of the budget....
     """
     if my_mean_rate is Ellipsis or not callable(my_mean_rate):
         return Result(False, "define `mean_rate(schedule, total_steps)` as a function, then "
@@ -324,7 +325,9 @@ def check_gap_in_images(answer, results):
     if not isinstance(results, SweepResults):
         return Result(False, "pass the sweep's results as the second argument.")
     expected, spread = _gap_and_spread(results)
-    result = check_number(answer, expected, name="the gap in test images", atol=0.5)
+    result = check_number(answer, expected, name="the gap in test images", atol=0.5,
+                          low=0, high=TEST_IMAGES, allowed="a number of the 450 test "
+                          "images")
     if result:
         verdict = ("smaller than" if expected < spread else "about the size of"
                    if expected < 1.5 * spread else "larger than")

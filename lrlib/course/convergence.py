@@ -544,9 +544,12 @@ def check_ravine(limit, best, factor):
     if limit is Ellipsis or best is Ellipsis or factor is Ellipsis:
         return _PLACEHOLDER
     checks = [
-        check_number(limit, 2 / 50, name="the largest stable rate", rtol=0.01),
-        check_number(best, 2 / 52, name="the best fixed rate", rtol=0.01),
-        check_number(factor, 48 / 52, name="the factor per step", rtol=0.005),
+        check_number(limit, 2 / 50, name="the largest stable rate", rtol=0.01, low=0,
+                     allowed="a learning rate is positive"),
+        check_number(best, 2 / 52, name="the best fixed rate", rtol=0.01, low=0,
+                     allowed="a learning rate is positive"),
+        check_number(factor, 48 / 52, name="the factor per step", rtol=0.005, low=0,
+                     allowed="a factor is a size, |1 − ηλ|"),
     ]
     failed = [c for c in checks if not c]
     if not failed:
@@ -577,6 +580,9 @@ def check_best_rate_formula(best_rate):
     if not callable(best_rate):
         return Result(False, f"`best_rate` must be a function of (lam_min, lam_max), "
                              f"got {best_rate!r}.")
+    from lrlib.course.check import record_answer
+
+    record_answer("the best rate", "2 / (lam_min + lam_max)")
     cases = [(1.0, 10.0), (2.0, 50.0), (0.5, 0.5), (3.0, 7.0), (0.01, 100.0)]
     wrong = {
         "1/λ_max": lambda a, b: 1 / b,
@@ -594,8 +600,8 @@ def check_best_rate_formula(best_rate):
             return Result(False, f"best_rate({lam_min:g}, {lam_max:g}) did not return a "
                                  "finite number.")
         if not math.isclose(got, expected, rel_tol=1e-6):
-            message = (f"best_rate({lam_min:g}, {lam_max:g}) gives {got:.6g}, expected "
-                       f"{expected:.6g}.")
+            message = (f"best_rate({lam_min:g}, {lam_max:g}) gives {got:.6g}, which is not "
+                       "the best rate (within 1e-6).")
             for name, formula in wrong.items():
                 if all(_is_close(_call(best_rate, a, b), formula(a, b)) for a, b in cases):
                     message += (f" Your formula is {name}; at the best rate the two directions"
@@ -615,6 +621,10 @@ def check_contraction(my_contraction):
 
     def reference(eta, curvatures):
         return float(np.max(np.abs(1.0 - eta * np.asarray(curvatures, dtype=float))))
+
+    from lrlib.course.check import record_answer
+
+    record_answer("the factor", "max(abs(1 - learning_rate * np.asarray(curvatures)))")
 
     cases = [
         (0.05, [1.0, 10.0]),    # slow: the flat direction is the worst
@@ -644,7 +654,8 @@ def check_contraction(my_contraction):
         if got is None:
             return Result(False, f"{shown} did not return a finite number.")
         if not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-12):
-            message = f"{shown} gives {got:.6g}, expected {expected:.6g}."
+            message = (f"{shown} gives {got:.6g}, which is not the worst factor max |1 − ηλ_i| "
+                       "(within 1e-6).")
             for mistake, hint in mistakes:
                 if all(_is_close(_call(my_contraction, e, c),
                                  mistake(e, np.asarray(c, dtype=float))) for e, c in cases):

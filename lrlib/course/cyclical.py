@@ -266,7 +266,8 @@ def check_rates_at_step_500(triangular, triangular2):
     """Exercise cyclical-ex-predict: bounds 0.01 and 0.1, step size 200, at step 500."""
     if triangular is Ellipsis or triangular2 is Ellipsis:
         return _PLACEHOLDER
-    result = check_number(triangular, 0.055, name="triangular", rtol=0.005)
+    result = check_number(triangular, 0.055, name="triangular", rtol=0.005, low=0.01, high=0.1,
+                          allowed="the rate stays between the bounds 0.01 and 0.1")
     if not result:
         value = _as_float(triangular)
         if value is not None and math.isclose(value, 0.0325, rel_tol=0.005):
@@ -274,7 +275,8 @@ def check_rates_at_step_500(triangular, triangular2):
                                  "shrinks its cycles.")
         return Result(False, result.message + " Step 500 is in the second cycle (steps 400 "
                                               "to 799), halfway up its rising side.")
-    result = check_number(triangular2, 0.0325, name="triangular2", rtol=0.005)
+    result = check_number(triangular2, 0.0325, name="triangular2", rtol=0.005, low=0.01,
+                          high=0.1, allowed="the rate stays between the bounds 0.01 and 0.1")
     if not result:
         return Result(False, result.message + " In cycle c = 2 triangular2 halves the "
                                               "amplitude (0.1 - 0.01) once; the lower bound "
@@ -314,17 +316,20 @@ def check_one_cycle_numbers(peak_step, first_rate, last_rate):
     if value is not None and math.isclose(value, 129.0):
         return Result(False, "peak step: 0.3 × 430 = 129 steps are spent rising, counted from "
                              "step 0, so the peak is at step 128 (PyTorch's 0.3 T - 1).")
-    result = check_number(peak_step, 128, name="peak step", rtol=0, atol=0.5)
+    result = check_number(peak_step, 128, name="peak step", rtol=0, atol=0.5, low=0, high=429,
+                          allowed="a step of the 430, counted from 0")
     if not result:
         return result
-    result = check_number(first_rate, 0.5 / 25, name="first rate", rtol=1e-3)
+    result = check_number(first_rate, 0.5 / 25, name="first rate", rtol=1e-3, low=0, high=0.5,
+                          allowed="positive, at most the peak 0.5")
     if not result:
         return result
     value = _as_float(last_rate)
     if value is not None and math.isclose(value, 0.5 / 1e4, rel_tol=1e-3):
         return Result(False, "last rate: final_div_factor divides the *starting* rate, "
                              "max/25, not the peak.")
-    result = check_number(last_rate, 0.5 / 25 / 1e4, name="last rate", rtol=1e-3)
+    result = check_number(last_rate, 0.5 / 25 / 1e4, name="last rate", rtol=1e-3, low=0,
+                          high=0.5, allowed="positive, at most the peak 0.5")
     if not result:
         return result
     return Result(True, "peak at step 128, from 0.02 up to 0.5 and down to 2e-06.")

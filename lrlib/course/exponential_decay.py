@@ -234,7 +234,10 @@ def check_steps_to_adam_rate(answer):
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = 10000 * math.log(100) / math.log(1 / 0.9)
-    result = check_number(answer, expected, name="the number of steps", rtol=0.005)
+    result = check_number(answer, expected, name="the number of steps", rtol=0.005,
+                          low=0, allowed="a number of steps",
+                          hints=["solve 0.1 · 0.9 ** (t / 10000) = 0.001: t = 10000 · "
+                                 "ln(100) / ln(1 / 0.9)."])
     if not result and isinstance(answer, numbers.Real):
         if math.isclose(answer, 10000 * math.log(100) / math.log(2), rel_tol=0.01):
             return Result(False, "that is how long a *halving* every 10,000 steps would take; "
@@ -261,6 +264,10 @@ def check_budget_decay(decay_steps, decay_rate):
     if decay_rate >= 1:
         return Result(False, f"a decay_rate of {decay_rate} does not decay: it must be "
                              "below 1.")
+    from lrlib.course.check import record_answer
+
+    record_answer("one answer", "decay_steps = 15000 with decay_rate = 0.001 (any pair with "
+                  "decay_rate ** (15000 / decay_steps) = 0.001)")
     remaining = decay_rate ** (_BUDGET / decay_steps)
     if math.isclose(remaining, _FINAL, rel_tol=0.02):
         return Result(True, f"after {_BUDGET:,} steps the rate is {remaining:.3g} of its "
@@ -269,10 +276,10 @@ def check_budget_decay(decay_steps, decay_rate):
                             "0.794 per epoch.)")
     if math.isclose(decay_steps, 30):
         return Result(False, f"with these numbers the rate is {remaining:.3g} of its start "
-                             f"after {_BUDGET:,} steps, expected 0.001. 30 is the run in "
+                             f"after {_BUDGET:,} steps; the question asks for 0.001. 30 is the run in "
                              "epochs; decay_steps counts optimizer steps (batches).")
     return Result(False, f"with these numbers the rate is {remaining:.3g} of its start after "
-                         f"{_BUDGET:,} steps, expected 0.001.")
+                         f"{_BUDGET:,} steps; the question asks for 0.001 (within 2%).")
 
 
 def check_inverse_time_schedule(my_schedule):

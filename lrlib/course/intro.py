@@ -146,7 +146,8 @@ def check_stability_limit(answer):
     """Exercise intro-ex-limit: the largest convergent rate on a bowl of curvature 12.5."""
     if answer is Ellipsis:
         return _PLACEHOLDER
-    result = check_number(answer, 2 / 12.5, name="the stability limit", rtol=1e-3)
+    result = check_number(answer, 2 / 12.5, name="the stability limit", rtol=1e-3,
+                          low=0, allowed="a learning rate is positive")
     if not result and isinstance(answer, (int, float)) and math.isclose(answer, 1 / 12.5):
         return Result(False, "1/λ = 0.08 is the *fastest* rate (one step to the bottom), not "
                              "the largest one that still converges.")
@@ -158,7 +159,10 @@ def check_steps_to_one_percent(answer):
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = 500 * math.log(100) / math.log(2)
-    return check_number(answer, expected, name="the number of steps", rtol=0.005)
+    return check_number(answer, expected, name="the number of steps", rtol=0.005,
+                          low=0, allowed="a number of steps",
+                          hints=["write the rate after t steps as 0.05 · 0.5 ** (t / 500) and "
+                                 "solve for the t where it is 1% of 0.05; logarithms help."])
 
 
 def check_staircase_schedule(my_schedule):

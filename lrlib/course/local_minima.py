@@ -447,6 +447,10 @@ def check_double_well_predictions(answers):
         return Result(False, f"predict for every rate: {missing} missing from your dict.")
     if any(keys[r] is Ellipsis for r in PREDICTION_RATES):
         return _PLACEHOLDER
+    from lrlib.course.check import record_answer
+
+    record_answer("where the runs end", ", ".join(
+        f"η = {r}: {_SAY[_outcome_at(r)]}" for r in PREDICTION_RATES))
     for rate in PREDICTION_RATES:
         said = keys[rate]
         word = said.strip().lower() if isinstance(said, str) else said
@@ -470,7 +474,8 @@ def check_global_limit(answer):
     surface = MultiMinima()
     curvatures = surface.sharpness(surface.minima)
     expected = 2.0 / float(curvatures[0])
-    result = check_number(answer, expected, name="the largest rate", rtol=0.02)
+    result = check_number(answer, expected, name="the largest rate", rtol=0.02,
+                          low=0, allowed="a learning rate is positive")
     value = _number(answer)
     if not result and value is not None:
         if math.isclose(value, expected / 2, rel_tol=0.02):
@@ -508,7 +513,7 @@ def check_escape_rate(answer):
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = reference_escape_rate()
-    result = check_number(answer, expected, name="the escape rate", rtol=0.08)
+    result = check_number(answer, expected, name="the escape rate", rtol=0.08, low=0, allowed="a learning rate is positive")
     value = _number(answer)
     if not result and value is not None:
         well = DoubleWell()
@@ -571,6 +576,9 @@ def check_settled_rule(settled_at):
     """Exercise local-minima-ex-settled: the learner's ``settled_at(points, minima)``."""
     if not callable(settled_at):
         return Result(False, f"settled_at must be a function, got {settled_at!r}.")
+    from lrlib.course.check import record_answer
+
+    record_answer("the rule", "`lrlib.course.local_minima.reference_settled_at`")
     for points, minima, what in _cases():
         expected = reference_settled_at(points, minima)
         try:
@@ -591,8 +599,8 @@ def check_settled_rule(settled_at):
                 hint = " Being close is not enough: also require the last step to be short."
             elif "20th" in what or "passes" in what:
                 hint = " Check *every* one of the last 20 points, not only the final one."
-            return Result(False, f"on {what}, settled_at gives {value}, expected "
-                                 f"{expected}.{hint}")
+            return Result(False, f"on {what}, settled_at gives {value}, which is not "
+                                 f"what the rule says.{hint}")
     return Result(True, f"settled_at classifies all {len(_cases())} test runs correctly.")
 
 

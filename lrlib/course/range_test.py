@@ -143,7 +143,8 @@ def check_ramp_rate(answer):
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = 1e-4 * (10.0 / 1e-4) ** (50 / 100)
-    result = check_number(answer, expected, name="the rate at step 50", rtol=0.01)
+    result = check_number(answer, expected, name="the rate at step 50", rtol=0.01, low=1e-4,
+                          high=10, allowed="the ramp runs from 1e-4 to 10")
     if not result and isinstance(answer, (int, float)) and math.isclose(
             answer, (1e-4 + 10.0) / 2, rel_tol=0.01):
         return Result(False, "that is halfway on a linear scale; the ramp is exponential, "
@@ -160,6 +161,9 @@ def check_smoothed_loss(my_smooth):
         return _PLACEHOLDER
     if not callable(my_smooth):
         return Result(False, f"my_smooth must be a function of (losses, beta), got {my_smooth!r}.")
+    from lrlib.course.check import record_answer
+
+    record_answer("the reference", "`lrlib.range_test.smooth_losses(losses, beta)`")
     rng = np.random.default_rng(0)
     cases = [
         (np.full(5, 2.0), 0.9),
@@ -190,7 +194,8 @@ def check_smoothed_loss(my_smooth):
                 hint = (" Your average starts at 0 and is not bias-corrected: divide step "
                         "k's average by 1 - beta**k.")
             return Result(False, f"with beta={beta}, at step {k} (counting from 0) your "
-                                 f"smoothed loss is {got[k]:.6g}, expected {want[k]:.6g}.{hint}")
+                                 f"smoothed loss is {got[k]:.6g}, which is not the range test's "
+                                 f"(within 1e-6).{hint}")
     return Result(True, "my_smooth matches the range test's smoothing on all test curves "
                         "(a constant loss stays constant: that is what the bias correction "
                         "is for).")
@@ -206,7 +211,8 @@ def check_plateau_factor(answer):
         return _PLACEHOLDER
     # Best 0.40 at epoch 1; epochs 2, 3 do not improve -> 0.5 after epoch 3; 0.35 improves
     # at epoch 4; epochs 5, 6 do not -> 0.25 after epoch 6; epoch 7 waits (1 of 2).
-    result = check_number(answer, 0.25, name="the factor s after epoch 7", rtol=1e-6)
+    result = check_number(answer, 0.25, name="the factor s after epoch 7", rtol=1e-6, low=0,
+                          high=1, allowed="the factor only ever shrinks from 1")
     if not result and isinstance(answer, (int, float)):
         if math.isclose(answer, 0.125):
             return Result(False, "after the reduction at epoch 6 the count starts again: "

@@ -484,6 +484,10 @@ def check_multistep_boundaries(boundaries, values):
             [int(b) if float(b).is_integer() else b for b in bounds], vals)
     except Exception as error:  # the learner's lists: report, do not crash
         return Result(False, f"Keras refused these lists: {error}")
+    from lrlib.course.check import record_answer
+
+    record_answer("boundaries and values", "[149, 299] and [0.3, 0.03, 0.003]",
+                  [149, 299, 0.03, 0.003])
     steps = [0, 148, 149, 150, 151, 298, 299, 300, 301, 429]
     got = evaluate(schedule, steps)
     for step, value in zip(steps, got):
@@ -491,11 +495,11 @@ def check_multistep_boundaries(boundaries, values):
         if not math.isclose(value, want, rel_tol=1e-5):
             if [round(b) for b in bounds] == list(_MILESTONES):
                 return Result(False, f"at step {step} your schedule gives {value:.4g}, "
-                                     f"expected {want:.4g}. Keras keeps values[i] while "
+                                     "not MultiStepLR's rate. Keras keeps values[i] while "
                                      "step <= boundaries[i]: a boundary is the *last* step at "
                                      "the old rate, one less than the milestone.")
             return Result(False, f"at step {step} your schedule gives {value:.4g}, "
-                                 f"expected {want:.4g}.")
+                                 f"which is too {'large' if value > want else 'small'}.")
     return Result(True, "boundaries [149, 299] with values [0.3, 0.03, 0.003]: the rate is "
                         "0.3 up to step 149 and 0.03 from step 150, as MultiStepLR's "
                         "milestones say.")
@@ -521,6 +525,9 @@ def check_epoch_function(function):
         return _PLACEHOLDER
     if not callable(function):
         return Result(False, f"give a function of (epoch, learning_rate), got {function!r}.")
+    from lrlib.course.check import record_answer
+
+    record_answer("the function", "`lambda epoch, learning_rate: 0.3 * 0.5 ** (epoch // 3)`")
     rate = 0.3  # what Keras would pass: the optimizer's current rate
     for epoch in range(12):
         try:
@@ -536,8 +543,8 @@ def check_epoch_function(function):
             late = math.isclose(got, 0.3 * 0.5 ** ((epoch + 1) // 3), rel_tol=1e-6)
             hint = (" Epochs count from 0: the first drop is at the start of epoch 3."
                     if late else "")
-            return Result(False, f"at epoch {epoch} your function gives {got:.4g}, expected "
-                                 f"{want:.4g}.{hint}")
+            return Result(False, f"at epoch {epoch} your function gives {got:.4g}, which "
+                                 f"is too {'large' if got > want else 'small'}.{hint}")
         rate = got
     # Does it depend on the rate it is given (state), or on the epoch only?
     try:
@@ -559,7 +566,8 @@ def check_drop_every_steps(answer):
     with 43 steps per epoch."""
     if answer is Ellipsis:
         return _PLACEHOLDER
-    result = check_number(answer, 3 * 43, name="drop_every", rtol=0, atol=0.5)
+    result = check_number(answer, 3 * 43, name="drop_every", rtol=0, atol=0.5, low=1,
+                          allowed="at least one step")
     if not result and isinstance(answer, (int, float)) and math.isclose(answer, 3):
         return Result(False, "3 is the interval in epochs; StepDecay counts optimizer steps "
                              "(batches): multiply by the steps per epoch.")
@@ -572,7 +580,8 @@ def check_same_half_life_factor(answer):
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = 0.1 ** (25 / 100)
-    result = check_number(answer, expected, name="the drop factor", rtol=2e-3)
+    result = check_number(answer, expected, name="the drop factor", rtol=2e-3, low=0, high=1,
+                          allowed="a drop factor is between 0 and 1")
     if not result and isinstance(answer, (int, float)) and math.isclose(answer, 0.025):
         return Result(False, "0.1 / 4 = 0.025 divides the factor; but four drops of f "
                              "multiply the rate by f**4, which must equal 0.1.")

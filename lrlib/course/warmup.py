@@ -262,6 +262,9 @@ def check_adam_first_step(answer):
     if values.size != 3 or not np.all(np.isfinite(values)):
         return Result(False, f"give three numbers, one per weight, got {answer!r}.")
     expected = np.full(3, 0.01)
+    from lrlib.course.check import record_answer
+
+    record_answer("each weight's first step", "0.01 (η·g/|g|)", [0.01])
     if np.allclose(values, expected, rtol=0.05):
         return Result(True, "every weight moves by about the learning rate, 0.01, whatever "
                             "the size of its gradient: Adam's first step is η·sign(g).")
@@ -283,7 +286,8 @@ def check_linear_scaling_rate(answer):
     if answer is Ellipsis:
         return _PLACEHOLDER
     expected = REFERENCE_RATE * 8192 / REFERENCE_BATCH
-    result = check_number(answer, expected, name="the learning rate at batch 8192", rtol=1e-3)
+    result = check_number(answer, expected, name="the learning rate at batch 8192", rtol=1e-3,
+                          low=0, allowed="a learning rate is positive")
     if not result and isinstance(answer, (int, float)) and math.isclose(
             answer, REFERENCE_RATE * math.sqrt(8192 / REFERENCE_BATCH), rel_tol=1e-3):
         return Result(False, "that is the square-root scaling rule; Goyal et al. scale the "
@@ -297,7 +301,8 @@ def check_warmup_steps(answer):
         return _PLACEHOLDER
     per_epoch = math.ceil(IMAGENET_TRAIN_IMAGES / 8192)
     expected = 5 * per_epoch
-    result = check_number(answer, expected, name="the warmup length in steps", rtol=0.01)
+    result = check_number(answer, expected, name="the warmup length in steps", rtol=0.01,
+                          low=0, allowed="a number of steps")
     if not result and isinstance(answer, (int, float)) and math.isclose(answer, 5, rel_tol=0.01):
         return Result(False, "5 is the warmup in epochs; the schedule counts optimizer steps: "
                              "an epoch is ceil(1,281,167 / 8192) steps.")

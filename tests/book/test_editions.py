@@ -197,7 +197,9 @@ def test_student_edition_of_a_small_book(tmp_path):
     (executed / "a.ipynb").write_text(json.dumps(earlier))
 
     result = editions.build_student_edition(book, tmp_path / "student",
-                                            executed=tmp_path / "executed", quiet=True)
+                                            executed=tmp_path / "executed", quiet=True,
+                                            notebooks=tmp_path / "notebooks")
+    assert (tmp_path / "notebooks" / "chapters" / "a.ipynb").exists()
     assert result["reused"] == ["chapters/a.ipynb"]
     assert result["executed"] == ["chapters/b.ipynb"]
     page_a = (tmp_path / "student" / "chapters" / "a.html").read_text()
@@ -213,3 +215,78 @@ def test_student_edition_of_a_small_book(tmp_path):
         assert "Student edition" in page
     # The book itself is untouched.
     assert json.loads((book / "chapters" / "a.ipynb").read_text()) == tiny_chapter("a")
+
+
+# -- the student notebooks ---------------------------------------------------------------------
+
+def _lines(text, length=16):
+    return {" ".join(line.split()) for line in text.splitlines() if len(line.strip()) >= length}
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=lambda p: p.name)
+def test_a_student_notebook_holds_no_solution_text_anywhere(path):
+    notebook = json.loads(path.read_text())
+    student = editions.student_notebook(notebook)
+    whole = " ".join(json.dumps(student, ensure_ascii=False).replace("\\n", "\n").split())
+    for label, snippets in solution_fingerprints(notebook).items():
+        for snippet in snippets:
+            assert snippet not in whole, f"{path.name}: solution {label} leaks {snippet!r}"
+    kept = " ".join(" ".join(sources(strip_solutions(notebook))).split())
+    for label, text in solution_texts(notebook).items():
+        for line in _lines(text):  # every line of every solution, hidden cells included
+            if line not in kept:
+                assert line not in whole, f"{path.name}: solution {label} leaks {line!r}"
+    code_cells = [c for c in student["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code_cells)
+    assert all(set(c["metadata"]) <= {"tags"} for c in student["cells"])
+    assert 'os.environ["LRLIB_REVEAL"] = "0"' in "".join(code_cells[0]["source"])
+    exercises = find_exercises(student)
+    assert [e.label for e in exercises] == [e.label for e in find_exercises(notebook)]
+    assert [e.checkers for e in exercises] == [e.checkers for e in find_exercises(notebook)]
+    # No hidden cell that checks an answer: none from the first exercise on, none calling a
+    # checker (the installation cell stays).
+    first = exercises[0].cell if exercises else len(student["cells"])
+    for index, cell in enumerate(student["cells"]):
+        if "remove-cell" in cell["metadata"].get("tags", []):
+            assert index < first and ".check_" not in "".join(cell["source"])
+
+
+def test_the_hidden_checks_of_the_answers_are_gone():
+    notebook = nb(
+        md("# T"),
+        {**code("assert claim_of_the_prose"), "metadata": {"tags": ["remove-cell"]}},
+        {**code("# install the course's package\npass"), "metadata": {"tags": ["remove-cell"]}},
+        md("```{exercise} E\n:label: t-ex\nQ.\n```"),
+        code("answer = ...\nmod.check_answer(answer)", outputs=[{"output_type": "stream",
+                                                                "name": "stdout",
+                                                                "text": "Not yet."}]),
+        {**code("assert mod.check_answer(42)"), "metadata": {"tags": ["remove-cell"]}},
+        {**code("assert open_answer_found == 3"), "metadata": {"tags": ["remove-cell"]}},
+    )
+    student = editions.student_notebook(notebook)
+    text = "\n".join(sources(student))
+    assert "claim_of_the_prose" in text and "install the course" in text
+    assert "42" not in text and "open_answer_found" not in text and "Not yet" not in text
+    assert sources(student)[1] == editions.STUDENT_CELL
+
+
+def test_the_student_notebooks_folder_runs_as_a_repository(tmp_path):
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "_config.yml").write_text(CONFIG)
+    (book / "requirements.txt").write_text("numpy\n")
+    (book / "chapters" / "a.ipynb").write_text(json.dumps(tiny_chapter("a")))
+    written = editions.write_student_notebooks(book, tmp_path / "out")
+    assert [p.name for p in written] == ["a.ipynb"]
+    assert (tmp_path / "out" / "requirements.txt").exists()
+    assert "Reasoning a" not in (tmp_path / "out" / "chapters" / "a.ipynb").read_text()
+    assert editions.main(["student", "--book", str(book), "--notebooks-only",
+                          "--notebooks", "again"]) == 0
+    assert (book / "again" / "chapters" / "a.ipynb").exists()
+
+
+def test_nbgitpuller_links_open_the_student_branch():
+    link = editions.nbgitpuller_link("https://hub.uni.edu/", "https://github.com/o/course",
+                                     "chapters/intro.ipynb")
+    assert link.startswith("https://hub.uni.edu/hub/user-redirect/git-pull?repo=")
+    assert "branch=student" in link and "chapters%2Fintro.ipynb" in link

@@ -202,3 +202,15 @@ def test_difficulty_levels_have_times_and_badges(level):
     assert exercises.MINUTES[level] > 0
     css = (ROOT / "lrlib" / "book" / "website_static" / "website.css").read_text()
     assert f'content: "{level}"' in css and f"div.exercise.{level}" in css
+
+
+def test_the_real_plan_adds_up():
+    """Every session of the real book's plan fits its minutes in class, as its table says."""
+    plan = exercises.course_plan(ROOT, session_minutes=90)
+    rows = [line.split(" | ") for line in plan.splitlines()
+            if line.startswith("| ") and "---" not in line][1:]
+    in_class = {}
+    for row in rows:
+        in_class.setdefault(row[0], []).append(int(row[4].split()[0]))
+    assert all(sum(minutes) <= 90 for minutes in in_class.values()), in_class
+    assert f"{len(in_class)} sessions of at most 90 minutes" in plan

@@ -14,15 +14,20 @@ def test_result_is_truthy_and_shows_itself():
 def test_check_number():
     assert check_number(0.2, 0.2)
     result = check_number(0.3, 0.2, name="the limit", rtol=0.01)
-    assert not result and "you gave 0.3, expected 0.2" in result.message
+    assert not result and result.message == "the limit: 0.3 is not within 1% of the answer."
+    assert "0.2" not in str(result)
     assert not check_number("abc", 0.2) and not check_number(float("nan"), 0.2)
+    assert "within 0.5%" in check_number(1.0, 2.0, rtol=0.005).message
+    assert "within 0.5" in check_number(1.0, 2.0, rtol=0, atol=0.5).message
+    outside = check_number(1.5, 0.5, name="the fraction", low=0, high=1, allowed="a fraction")
+    assert not outside and "between 0 and 1 (a fraction)" in outside.message
 
 
 def test_check_schedule_says_where_it_goes_wrong():
     reference = StepDecay(0.1, 0.5, 100)
     assert check_schedule(reference, reference, [0, 100, 250])
     result = check_schedule(lambda t: 0.05 if t >= 200 else 0.1, reference, [0, 100, 250])
-    assert not result and "at step 100" in result.message
+    assert not result and "at step 100" in result.message and "0.05" not in result.message
     assert not check_schedule(lambda t: 1 / 0, reference, [0])
     assert not check_schedule(lambda t: None, reference, [0])
     assert not check_schedule(0.1, reference, [0])

@@ -285,7 +285,7 @@ def test_check_contraction_accepts_the_reference_in_several_styles():
     (lambda eta, c: np.max(1 - eta * np.asarray(c)), "absolute value"),
     (lambda eta, c: abs(1 - eta * max(c)), "flat"),
     (lambda eta, c: np.min(np.abs(1 - eta * np.asarray(c))), "maximum"),
-    (lambda eta, c: 1 - eta * min(c), "expected"),
+    (lambda eta, c: 1 - eta * min(c), "not the worst factor"),
 ])
 def test_check_contraction_rejects_typical_mistakes(mistake, hint):
     result = convergence.check_contraction(mistake)

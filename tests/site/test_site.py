@@ -49,15 +49,18 @@ def expected_launch_links(docname):
     path = f"{book}/{docname}.ipynb".lstrip("/")
     buttons = CONFIG["launch_buttons"]
     tree = "lab/tree" if buttons.get("notebook_interface") == "jupyterlab" else "tree"
-    return {
+    links = {
         "Binder": f"{buttons['binderhub_url'].rstrip('/')}/v2/gh/{owner}/{repo}/{branch}"
                   f"?urlpath={tree}/{path}",
         "Colab": f"{buttons['colab_url'].rstrip('/')}/github/{owner}/{repo}/blob/{branch}/"
                  f"{path}",
-        "JupyterHub": f"{buttons['jupyterhub_url'].rstrip('/')}/hub/user-redirect/git-pull"
-                      f"?repo={urllib.parse.quote(url, safe='/')}&urlpath={tree}/{repo}/{path}"
-                      f"&branch={branch}",
     }
+    if buttons.get("jupyterhub_url"):  # only where an institution has set its hub
+        links["JupyterHub"] = (
+            f"{buttons['jupyterhub_url'].rstrip('/')}/hub/user-redirect/git-pull"
+            f"?repo={urllib.parse.quote(url, safe='/')}&urlpath={tree}/{repo}/{path}"
+            f"&branch={branch}")
+    return links
 
 
 @pytest.mark.parametrize("docname", CHAPTER_IDS)
@@ -66,6 +69,8 @@ def test_every_chapter_has_its_launch_buttons(site, docname):
     links = hrefs(markup)
     for service, link in expected_launch_links(docname).items():
         assert link in links, f"{docname}: no {service} launch link {link}"
+    if not CONFIG["launch_buttons"].get("jupyterhub_url"):
+        assert not any("git-pull?repo" in link for link in links), f"{docname}: a hub button"
     if CONFIG["launch_buttons"].get("thebe"):
         assert "initThebeSBT()" in markup, f"{docname}: no Thebe (live code) button"
 
@@ -216,6 +221,12 @@ def test_student_edition_has_every_exercise_and_no_solution(student, chapter):
     edition = page_html(chapter.docname, STUDENT)
     body = article(edition)
     assert "Student edition" in edition, "the student edition says what it is"
+    url = CONFIG["repository"]["url"].rstrip("/")
+    owner, repo = url.split("github.com/")[1].split("/")[:2]
+    launch = " ".join(hrefs(edition))
+    assert f"/v2/gh/{owner}/{repo}/{editions.STUDENT_BRANCH}?" in launch, \
+        "the student edition's Binder button opens the student notebooks"
+    assert f"/github/{owner}/{repo}/blob/{editions.STUDENT_BRANCH}/" in launch
     found = re.findall(r'<div class="exercise[^"]*" id="([^"]+)"', body)
     assert found == [e.label for e in chapter.exercises]
     assert not re.search(r'class="solution\b', body), "a solution admonition"
