@@ -12,13 +12,23 @@
   the path on the contour map, the loss of each direction against step, and the per-step
   factor of each direction against the rate, with $2/\\lambda_{max}$ marked; with
   :func:`ravine_controls` it is the chapter's live experiment.
+- **Momentum (the heavy ball).** $x_{t+1} = x_t - \\eta \\nabla L(x_t) + \\beta (x_t - x_{t-1})$
+  (Polyak 1964). On a quadratic each direction of curvature $\\lambda$ follows a two-term
+  recursion; :func:`heavy_ball_factor` is its factor per step (the spectral radius of the
+  2 x 2 iteration matrix, worst over the curvatures). It is below 1 iff
+  $0 < \\eta < 2(1 + \\beta)/\\lambda_{max}$; with $\\eta = 4/(\\sqrt{\\lambda_{min}} +
+  \\sqrt{\\lambda_{max}})^2$ and $\\beta = ((\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1))^2$ it is
+  $(\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1)$ (:func:`tuned_heavy_ball`). :func:`best_heavy_ball_rate`
+  finds the best rate for a given $\\beta$. The draw function :func:`momentum` (with
+  :func:`momentum_controls`) runs plain gradient descent at its best rate and the heavy ball at
+  its best rate for the chosen $\\beta$ on the ravine.
 - **The edge of stability of a network.** Gradient descent with rate $\\eta$ is stable on a
   quadratic only while its curvature $\\lambda_{max} < 2/\\eta$. Cohen et al. (2021) measured
   the *sharpness* (the top Hessian eigenvalue of the training loss) while training real
   networks with full-batch gradient descent, and found two phases: *progressive sharpening*
-  (the sharpness rises while training is stable) and then the *edge of stability* (it stops
-  rising at about $2/\\eta$ and hovers there, while the loss keeps falling, though not
-  monotonically). :func:`full_batch_descent` runs plain gradient descent
+  (the sharpness rises while training is stable) and then the *edge of stability* (it reaches
+  about $2/\\eta$ and then stays at or just above it, overshooting and dropping back, while the
+  loss keeps falling, though not monotonically). Minibatch SGD usually stays well below. :func:`full_batch_descent` runs plain gradient descent
   $w_{t+1} = w_t - \\eta \\nabla L(w_t)$ on a Keras model over the whole training set and
   measures the sharpness every few steps by power iteration on Hessian-vector products (each
   measurement warm-starts from the previous top eigenvector, so a few iterations suffice).
@@ -26,7 +36,9 @@
   moons, a tanh network, mean squared error), and :func:`plot_edge_of_stability` draws loss
   and sharpness against step.
 - **Checkers** of the chapter's exercises (``check_*``): :func:`check_regime`,
-  :func:`check_ravine`, :func:`check_best_rate_formula`, :func:`check_contraction`.
+  :func:`check_ravine`, :func:`check_best_rate_formula`, :func:`check_contraction`,
+  :func:`check_edge_prediction`, :func:`check_paired_interval` (with its reference
+  :func:`paired_interval`), :func:`check_sweep_verdict`.
 
 Example:
     >>> import lrlib.course
@@ -48,7 +60,7 @@ from lrlib.course.descent import gradient_descent
 from lrlib.course.landscapes import Quadratic
 from lrlib.course.plots import (COLORS, PALETTE, annotate_diverged, plot_landscape, plot_trajectory,
                                 use_style)
-from lrlib.course.widgets.core import experiment, int_slider, log_slider
+from lrlib.course.widgets.core import experiment, int_slider, log_slider, slider
 
 __all__ = [
     "REGIMES",
@@ -59,6 +71,11 @@ __all__ = [
     "ravine_controls",
     "LINE_START",
     "RAVINE_START",
+    "heavy_ball_factor",
+    "best_heavy_ball_rate",
+    "tuned_heavy_ball",
+    "momentum",
+    "momentum_controls",
     "FullBatchRun",
     "full_batch_descent",
     "EDGE_SETUP",
@@ -68,6 +85,11 @@ __all__ = [
     "check_ravine",
     "check_best_rate_formula",
     "check_contraction",
+    "check_edge_prediction",
+    "paired_interval",
+    "check_paired_interval",
+    "check_sweep_verdict",
+    "SWEEP_VERDICTS",
 ]
 
 
@@ -275,6 +297,161 @@ def ravine_controls():
     """The sliders for :func:`ravine`: rate and curvature on log scales, and the steps."""
     return {
         "learning_rate": log_slider(0.15, 0.005, 2.0, description="learning rate η"),
+        "curvature": log_slider(10.0, 1.0, 100.0, description="steep curvature λ_max"),
+        "steps": int_slider(40, 10, 200, step=10, description="steps"),
+    }
+
+
+# -- momentum -----------------------------------------------------------------------------------
+
+def heavy_ball_factor(learning_rate, momentum, curvatures):
+    """The factor per step of the heavy ball on $\\tfrac12\\sum_i\\lambda_i x_i^2$.
+
+    Along a direction of curvature $\\lambda$ the heavy ball
+    $x_{t+1} = x_t - \\eta\\lambda x_t + \\beta(x_t - x_{t-1})$ is a two-term recursion whose
+    iteration matrix $\\begin{pmatrix}1+\\beta-\\eta\\lambda & -\\beta\\\\ 1 & 0\\end{pmatrix}$
+    has eigenvalues the roots of $z^2 - (1+\\beta-\\eta\\lambda)z + \\beta = 0$. The factor is
+    the largest root in size, worst over the curvatures (with $\\beta = 0$, $\\max_i
+    |1 - \\eta\\lambda_i|$). Below 1 iff $0 < \\eta\\lambda_i < 2(1 + \\beta)$ for every $i$.
+
+    Example:
+        >>> round(heavy_ball_factor(2 / 11, 0.0, [1.0, 10.0]), 4)     # plain GD, best rate
+        0.8182
+        >>> round(heavy_ball_factor(*tuned_heavy_ball([1.0, 10.0]), [1.0, 10.0]), 4)
+        0.5195
+    """
+    eta = validation.non_negative("learning_rate", learning_rate)
+    beta = validation.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    return float(np.max(_heavy_ball_roots(eta, beta, curvatures)))
+
+
+def _heavy_ball_roots(rates, beta, curvatures):
+    """The largest root in size of $z^2 - (1+\\beta-\\eta\\lambda)z + \\beta$, for every
+    (rate, curvature) pair: shape ``rates.shape + (len(curvatures),)``."""
+    lam = np.atleast_1d(np.asarray(curvatures, dtype=float))
+    trace = 1.0 + beta - np.multiply.outer(np.asarray(rates, dtype=float), lam)
+    disc = trace ** 2 - 4.0 * beta
+    real = (np.abs(trace) + np.sqrt(np.maximum(disc, 0.0))) / 2.0
+    return np.where(disc < 0.0, math.sqrt(beta), real)
+
+
+def best_heavy_ball_rate(momentum, curvatures, resolution=4001):
+    """The rate that minimises :func:`heavy_ball_factor` for this momentum: a fine log grid
+    below the limit $2(1+\\beta)/\\lambda_{max}$, refined by golden-section search. Where a
+    whole range of rates reaches the smallest factor, $\\sqrt\\beta$ (large $\\beta$), the
+    middle of that range on a log scale."""
+    beta = validation.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    lam = np.atleast_1d(np.asarray(curvatures, dtype=float))
+    limit = 2.0 * (1.0 + beta) / lam.max()
+    rates = np.geomspace(limit * 1e-4, limit * (1 - 1e-9), resolution)
+    factors = _heavy_ball_roots(rates, beta, lam).max(axis=-1)
+    best = factors.min()
+    # On a plateau (every rate there gives sqrt(beta)) take its middle on a log scale.
+    flat = rates[factors <= best * (1 + 1e-9)]
+    if flat.size > 1:
+        return float(np.sqrt(flat[0] * flat[-1]))
+    k = int(np.argmin(factors))
+    low, high = rates[max(k - 1, 0)], rates[min(k + 1, resolution - 1)]
+    for _ in range(80):  # golden-section search on the bracket
+        a = high - 0.618 * (high - low)
+        b = low + 0.618 * (high - low)
+        if heavy_ball_factor(a, beta, lam) <= heavy_ball_factor(b, beta, lam):
+            high = b
+        else:
+            low = a
+    return float((low + high) / 2)
+
+
+def tuned_heavy_ball(curvatures):
+    """Polyak's tuned heavy ball for curvatures in $[\\lambda_{min}, \\lambda_{max}]$:
+    $(\\eta, \\beta) = (4/(\\sqrt{\\lambda_{min}} + \\sqrt{\\lambda_{max}})^2,
+    ((\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1))^2)$, whose factor is
+    $(\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1)$."""
+    lam = np.atleast_1d(np.asarray(curvatures, dtype=float))
+    if np.any(lam <= 0):
+        raise ValueError("`curvatures` must be positive")
+    low, high = float(lam.min()), float(lam.max())
+    root = math.sqrt(high / low)
+    return 4.0 / (math.sqrt(low) + math.sqrt(high)) ** 2, ((root - 1.0) / (root + 1.0)) ** 2
+
+
+@experiment(figsize=(11.0, 3.9))
+def momentum(fig, momentum=0.5, curvature=10.0, steps=40):
+    """Plain gradient descent and the heavy ball on $\\tfrac12(x_1^2 + \\lambda_{max} x_2^2)$.
+
+    Both start at :data:`RAVINE_START`, each at its own best fixed rate (plain: $2/(1 +
+    \\lambda_{max})$; heavy ball: :func:`best_heavy_ball_rate` for this $\\beta$). Left: the
+    two paths on the contour map. Middle: the loss against step (log scale). Right: the
+    factor per step against the rate for this $\\beta$ and for $\\beta = 0$, with the limits
+    $2/\\lambda_{max}$ and $2(1+\\beta)/\\lambda_{max}$ and the two rates marked.
+    """
+    beta = validation.real("momentum", momentum, low=0.0, high=0.99)
+    lam = validation.real("curvature", curvature, low=1.0)
+    steps = validation.positive_integer("steps", steps)
+    bowl = Quadratic(curvatures=(1.0, lam))
+    plain_rate = bowl.best_learning_rate
+    ball_rate = best_heavy_ball_rate(beta, bowl.curvatures)
+    plain = gradient_descent(bowl, RAVINE_START, plain_rate, steps)
+    ball = gradient_descent(bowl, RAVINE_START, ball_rate, steps, momentum=beta)
+    plain_factor = heavy_ball_factor(plain_rate, 0.0, bowl.curvatures)
+    ball_factor = heavy_ball_factor(ball_rate, beta, bowl.curvatures)
+    blue, red = PALETTE["blue"], PALETTE["vermillion"]
+    ax_map, ax_loss, ax_rate = fig.subplots(1, 3, width_ratios=(1.0, 1.15, 1.15))
+
+    plot_landscape(ax_map, bowl, levels=20)
+    plot_trajectory(ax_map, bowl, plain, color=blue)
+    plot_trajectory(ax_map, bowl, ball, color=red)
+    ax_map.set_title(f"Paths: $\\lambda$ = 1 and {lam:.3g}", fontsize=10)
+
+    floor = 1e-12
+    ax_loss.plot(np.arange(plain.losses.size), np.maximum(plain.losses, floor), color=blue,
+                 label=f"plain GD, $\\eta$ = {plain_rate:.3g}: ×{plain_factor:.3f} per step")
+    ax_loss.plot(np.arange(ball.losses.size), np.maximum(ball.losses, floor), color=red,
+                 linestyle="--", linewidth=1.8,
+                 label=f"heavy ball $\\beta$ = {beta:.2g}, $\\eta$ = {ball_rate:.3g}: "
+                       f"×{ball_factor:.3f} per step")
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylim(floor, 1e2)
+    ax_loss.set_xlim(0, steps)
+    ax_loss.set_xlabel("step $t$")
+    ax_loss.set_ylabel("loss (log scale)")
+    ax_loss.set_title("Loss against step, each at its best rate", fontsize=10)
+
+    limit, ball_limit = 2.0 / lam, 2.0 * (1.0 + beta) / lam
+    rates = np.geomspace(0.02 * limit, 1.5 * ball_limit, 300)
+    ax_rate.plot(rates, [heavy_ball_factor(r, 0.0, bowl.curvatures) for r in rates], color=blue,
+                 linewidth=1.4)
+    ax_rate.plot(rates, [heavy_ball_factor(r, beta, bowl.curvatures) for r in rates], color=red,
+                 linestyle="--", linewidth=1.8)
+    ax_rate.axhline(1.0, color="0.5", linewidth=0.8)
+    ax_rate.axvline(limit, color=blue, linewidth=1.0, linestyle=":")
+    ax_rate.axvline(ball_limit, color=red, linewidth=1.0, linestyle=":")
+    ax_rate.text(ball_limit * 0.97, 1.45, f"$2(1+\\beta)/\\lambda_{{max}}$\n= {ball_limit:.3g}",
+                 fontsize=8, color=red, va="top", ha="right",
+                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+    ax_rate.plot([plain_rate], [plain_factor], "o", color=blue, markeredgecolor="black",
+                 markersize=8, zorder=5)
+    ax_rate.plot([ball_rate], [ball_factor], "s", color=red, markeredgecolor="black",
+                 markersize=8, zorder=5)
+    ax_rate.set_xscale("log")
+    ax_rate.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax_rate.xaxis.set_minor_formatter(NullFormatter())
+    ax_rate.set_ylim(0.0, 1.5)
+    ax_rate.set_xlim(rates[0], rates[-1])
+    ax_rate.set_xlabel("learning rate $\\eta$ (log scale)")
+    ax_rate.set_ylabel("factor per step")
+    ax_rate.set_title("Factor per step vs rate", fontsize=10)
+    handles, _ = ax_loss.get_legend_handles_labels()
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9)
+    fig.suptitle(f"Momentum on a ravine, $\\beta$ = {beta:.2g}, "
+                 f"$\\kappa$ = {bowl.condition_number:.3g}", fontweight="bold")
+    return fig
+
+
+def momentum_controls():
+    """The sliders for :func:`momentum`: $\\beta$, the steep curvature, the steps."""
+    return {
+        "momentum": slider(0.5, 0.0, 0.95, step=0.01, description="momentum β"),
         "curvature": log_slider(10.0, 1.0, 100.0, description="steep curvature λ_max"),
         "steps": int_slider(40, 10, 200, step=10, description="steps"),
     }
@@ -663,6 +840,115 @@ def check_contraction(my_contraction):
                     break
             return Result(False, message)
     return Result(True, f"your contraction agrees with max |1 − ηλ_i| on {len(cases)} cases.")
+
+
+def check_edge_prediction(answer):
+    """Exercise convergence-ex-edge: the sharpness that full-batch training at $\\eta = 0.3$
+    hovers around, predicted before running it ($2/\\eta \\approx 6.67$; within 5% passes)."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    result = check_number(answer, 2 / 0.3, name="the predicted sharpness", rtol=0.05)
+    if result:
+        return Result(True, "right: 2/η = 2/0.3 ≈ 6.67. Now run it and see how closely, and "
+                            "how, the network keeps to it.")
+    if _is_close(answer, 1 / 0.3):
+        return Result(False, result.message + " 1/η is the curvature one step clears exactly; "
+                                               "the stability limit is 2/η.")
+    if _is_close(answer, 0.3 / 2) or _is_close(answer, 0.3):
+        return Result(False, result.message + " The limit is on the curvature: λ < 2/η, so the "
+                                               "sharpness hovers near 2/η, a number above 1 here.")
+    value = _call(lambda: float(answer))
+    if isinstance(value, float) and 7.5 < value < 8.3:
+        return Result(False, result.message + " That is where the sharpness starts (7.9), above "
+                                               "2/η: the network does not stay there.")
+    return result
+
+
+#: t quantiles $t_{0.975, n-1}$ for n = 2 to 12 paired seeds.
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+         9: 2.262, 10: 2.228, 11: 2.201}
+
+
+def paired_interval(a, b):
+    """The mean of the paired differences ``a - b`` (one per seed) and its 95% t-interval:
+    ``(mean, low, high)``, with $t_{0.975, n-1}$ for $n$ = 2 to 12 seeds.
+
+    Example:
+        >>> [round(v, 3) for v in paired_interval([0.97, 0.98, 0.99], [0.96, 0.98, 0.97])]
+        [0.01, -0.015, 0.035]
+    """
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if d.ndim != 1 or not 2 <= d.size <= 12:
+        raise ValueError(f"need 2 to 12 paired values, got shape {d.shape}")
+    half = _T975[d.size - 1] * d.std(ddof=1) / math.sqrt(d.size)
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def check_paired_interval(my_interval):
+    """Exercise convergence-ex-seeds: ``my_interval(a, b)`` returns (mean, low, high) of the
+    paired differences ``a - b`` with a 95% t-interval."""
+    if my_interval is Ellipsis:
+        return _PLACEHOLDER
+    if not callable(my_interval):
+        return Result(False, f"`paired_interval` must be a function of (a, b), got {my_interval!r}.")
+    cases = [([0.9689, 0.9778, 0.9800], [0.9622, 0.9756, 0.9711]),
+             ([0.5, 0.7, 0.6], [0.4, 0.75, 0.5]),
+             ([1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 1.5, 2.0, 3.0, 6.0])]
+    for a, b in cases:
+        expected = paired_interval(a, b)
+        try:
+            got = tuple(float(v) for v in my_interval(np.array(a), np.array(b)))
+        except Exception as error:  # the learner's code: report, do not crash
+            return Result(False, f"paired_interval raised {type(error).__name__}: {error}.")
+        if len(got) != 3:
+            return Result(False, "return three numbers: (mean, low, high).")
+        if all(math.isclose(g, e, rel_tol=1e-3, abs_tol=1e-9) for g, e in zip(got, expected)):
+            continue
+        d = np.asarray(a) - np.asarray(b)
+        n, mean = d.size, d.mean()
+        hints = {
+            "you used 1.96 (the normal quantile); with 3 seeds use t with n − 1 = 2 degrees of "
+            "freedom, 4.30": 1.96 * d.std(ddof=1) / math.sqrt(n),
+            "use the sample standard deviation (ddof=1), not ddof=0": _T975[n - 1] * d.std() / math.sqrt(n),
+            "pair the seeds: the spread of the differences, not of each group": _T975[n - 1] * math.sqrt(
+                (np.var(a, ddof=1) + np.var(b, ddof=1)) / n),
+            "divide the standard deviation by √n (the interval is for the mean)":
+                _T975[n - 1] * d.std(ddof=1),
+        }
+        for hint, half in hints.items():
+            if math.isclose(got[2] - got[1], 2 * half, rel_tol=1e-3) and math.isclose(got[0], mean, rel_tol=1e-6, abs_tol=1e-12):
+                return Result(False, f"for a = {a}, b = {b} you give ({got[0]:.4g}, {got[1]:.4g}, "
+                                     f"{got[2]:.4g}), expected ({expected[0]:.4g}, {expected[1]:.4g}, "
+                                     f"{expected[2]:.4g}): {hint}.")
+        return Result(False, f"for a = {a}, b = {b} you give ({got[0]:.4g}, {got[1]:.4g}, "
+                             f"{got[2]:.4g}), expected ({expected[0]:.4g}, {expected[1]:.4g}, "
+                             f"{expected[2]:.4g}).")
+    return Result(True, f"your interval agrees with the paired t-interval on {len(cases)} cases.")
+
+
+#: The verdicts of exercise convergence-ex-seeds on the chapter's sweep (asserted in the chapter).
+SWEEP_VERDICTS = {0.1: "within noise", 1.0: "within noise"}
+
+
+def check_sweep_verdict(answers):
+    """Exercise convergence-ex-seeds: is 0.3 better than 0.1, and than 1.0? A dict
+    ``{0.1: verdict, 1.0: verdict}`` with each verdict "better", "within noise" or "worse"."""
+    if answers is Ellipsis or not isinstance(answers, dict) or any(
+            v is Ellipsis for v in answers.values()):
+        return _PLACEHOLDER
+    options = ("better", "within noise", "worse")
+    wrong = []
+    for rate, expected in SWEEP_VERDICTS.items():
+        given = answers.get(rate)
+        result = check_choice(given, expected, name=f"the verdict for 0.3 against {rate:g}",
+                              options=options)
+        if not result:
+            wrong.append(result.message)
+    if not wrong:
+        return Result(True, "right: both intervals contain 0. With three seeds, 0.3 is the best "
+                            "of the sweep only on average: against 0.1 and 1.0 it is within noise.")
+    return Result(False, " ".join(wrong) + " Say 'better' only when the whole interval of "
+                                          "(acc at 0.3 − acc at the other rate) is above 0.")
 
 
 def _call(function, *args):

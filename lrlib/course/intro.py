@@ -143,14 +143,15 @@ _PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the c
 
 
 def check_stability_limit(answer):
-    """Exercise intro-ex-limit: the largest convergent rate on a bowl of curvature 12.5."""
+    """Exercise intro-ex-limit: the stability limit (the supremum of the convergent rates, not
+    itself a convergent rate) on a bowl of curvature 12.5: 2/12.5 = 0.16."""
     if answer is Ellipsis:
         return _PLACEHOLDER
     result = check_number(answer, 2 / 12.5, name="the stability limit", rtol=1e-3,
                           low=0, allowed="a learning rate is positive")
     if not result and isinstance(answer, (int, float)) and math.isclose(answer, 1 / 12.5):
         return Result(False, "1/λ = 0.08 is the *fastest* rate (one step to the bottom), not "
-                             "the largest one that still converges.")
+                             "the limit below which it converges.")
     return result
 
 

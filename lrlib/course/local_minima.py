@@ -14,6 +14,14 @@
   like $e^{-\\theta d^2}$ with $\\theta = \\ln 3 / 4$ (Dean and Majumdar 2006). Dauphin et al.
   (2014) build on this picture: critical points with a high loss are overwhelmingly saddles.
   :func:`share_of_minima` estimates that chance by sampling (:func:`random_hessians`).
+- **Escaping a saddle.** :class:`Saddle` is $L = \\tfrac12 x^2 - \\tfrac12\\mu y^2 +
+  \\tfrac14 y^4$: a saddle at the origin with negative curvature $-\\mu$ along $y$ (and two
+  minima at $y = \\pm\\sqrt\\mu$). Near it gradient descent multiplies the offset $y$ by
+  $1 + \\eta\\mu$ per step, so leaving a neighbourhood of radius $r$ from an offset $r_0$
+  takes about $\\ln(r/r_0)/\\ln(1 + \\eta\\mu)$ steps (:func:`predicted_escape_steps`); with
+  gradient noise $\\sigma$ the kicks build an offset of about
+  $\\eta\\sigma/\\sqrt{(1+\\eta\\mu)^2 - 1}$. :func:`escape_steps` measures it;
+  :func:`saddle_escape` (with :func:`saddle_escape_controls`) draws it.
 - **Sharp and flat minima of a real network.** Keskar et al. (2017) relate *sharp* minima (a
   large top Hessian eigenvalue $\\lambda_{max}$) to worse generalisation, and large learning
   rates are said to find *flat* ones. :class:`SharpnessTracker` records the loss on the whole
@@ -25,7 +33,8 @@
   $\\alpha$ leaves the function unchanged, yet changes the Hessian. :func:`rescaled_copy` does
   exactly that.
 - **Checkers** of the chapter's exercises (``check_*``): :func:`check_double_well_predictions`,
-  :func:`check_global_limit`, :func:`check_escape_rate`, :func:`check_settled_rule`, with
+  :func:`check_global_limit`, :func:`check_escape_rate`, :func:`check_settled_rule`,
+  :func:`check_saddle_escape`, with
   their references :func:`reference_escape_rate` and :func:`reference_settled_at`.
 
 Example:
@@ -45,8 +54,8 @@ from lrlib.course import basins
 from lrlib.course.check import Result, check_number
 from lrlib.course.curvature import sharpness
 from lrlib.course.data import Dataset, load_digits
-from lrlib.course.descent import gradient_descent
-from lrlib.course.landscapes import DoubleWell, MultiMinima
+from lrlib.course.descent import descend_many, gradient_descent
+from lrlib.course.landscapes import DoubleWell, Landscape, MultiMinima
 from lrlib.course.plots import PALETTE, annotate_diverged, plot_landscape
 from lrlib.course.widgets.core import experiment, int_slider, log_slider, slider
 from lrlib.tensors import to_numpy
@@ -63,6 +72,13 @@ __all__ = [
     "panel_ending",
     "random_hessians",
     "share_of_minima",
+    "Saddle",
+    "SADDLE_SETUP",
+    "escape_steps",
+    "predicted_escape_steps",
+    "saddle_escape",
+    "saddle_escape_controls",
+    "check_saddle_escape",
     "LOSS",
     "training_loss",
     "SharpnessTracker",
@@ -218,6 +234,179 @@ def share_of_minima(dimension, samples=20000, seed=0):
     hessians = random_hessians(dimension, samples, seed)
     smallest = np.linalg.eigvalsh(hessians)[:, 0]
     return float(np.mean(smallest > 0))
+
+# -- escaping a saddle ---------------------------------------------------------------------------
+
+class Saddle(Landscape):
+    """$L(x, y) = \\tfrac12 x^2 - \\tfrac12\\mu y^2 + \\tfrac14 y^4$: a saddle at the origin.
+
+    Curvature $+1$ along $x$ and $-\\mu$ along $y$ at the saddle; the quartic term bounds it
+    below, with minima at $(0, \\pm\\sqrt\\mu)$.
+
+    Example:
+        >>> saddle = Saddle()
+        >>> saddle.hessian([0.0, 0.0]).tolist()
+        [[1.0, 0.0], [0.0, -1.0]]
+    """
+
+    dim = 2
+    name = "saddle"
+
+    def __init__(self, negative=1.0):
+        self.mu = validation.positive("negative", negative)
+        edge = 1.5 * max(1.0, math.sqrt(self.mu))
+        super().__init__(((-1.5, 1.5), (-edge, edge)))
+
+    def _loss(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return 0.5 * x ** 2 - 0.5 * self.mu * y ** 2 + 0.25 * y ** 4
+
+    def _grad(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return np.stack([x, -self.mu * y + y ** 3], axis=-1)
+
+    def _hessian(self, p):
+        y = p[..., 1]
+        h = np.zeros(p.shape[:-1] + (2, 2))
+        h[..., 0, 0] = 1.0
+        h[..., 1, 1] = -self.mu + 3 * y ** 2
+        return h
+
+    def _minima(self):
+        root = math.sqrt(self.mu)
+        return [[0.0, root], [0.0, -root]]
+
+    def _describe(self):
+        return f"negative={self.mu:g}"
+
+
+_MEDIAN_ABS_NORMAL = 0.6745
+
+#: The chapter's saddle experiment: start at (1, offset), leave |y| < radius.
+SADDLE_SETUP = {"start_x": 1.0, "offset": 1e-6, "radius": 0.1, "negative": 1.0}
+
+
+def predicted_escape_steps(learning_rate, noise=0.0, *, offset=1e-6, radius=0.1, negative=1.0):
+    """$\\ln(r/r_0)/\\ln(1 + \\eta\\mu)$: the steps to grow the offset along the saddle's
+    negative direction from $r_0$ to $r$. With noise $\\sigma$, $r_0$ is
+    $\\sqrt{\\text{offset}^2 + (m\\eta\\sigma)^2/((1+\\eta\\mu)^2 - 1)}$, the typical size the
+    kicks build up ($m \\approx 0.674$, the median of $|\\xi|$ for $\\xi \\sim \\mathcal N(0, 1)$).
+
+    Example:
+        >>> round(predicted_escape_steps(0.1), 1)          # ln(1e5) / ln(1.1)
+        120.8
+    """
+    eta = validation.positive("learning_rate", learning_rate)
+    sigma = validation.non_negative("noise", noise)
+    growth = 1.0 + eta * validation.positive("negative", negative)
+    start = math.sqrt(offset ** 2 + (_MEDIAN_ABS_NORMAL * eta * sigma) ** 2 / (growth ** 2 - 1.0))
+    return math.log(validation.positive("radius", radius) / start) / math.log(growth)
+
+
+def escape_steps(learning_rate, noise=0.0, *, runs=1, seed=0, offset=1e-6, radius=0.1,
+                 negative=1.0, start_x=1.0, max_steps=None):
+    """Measured: the first step $t$ at which $|y_t| \\ge$ ``radius``, for ``runs`` runs of
+    gradient descent on :class:`Saddle` from (``start_x``, ``offset``), each with its own
+    seeded noise. An int array (-1 for a run that has not left by ``max_steps``; by default
+    three times the steps predicted without noise, plus 100).
+
+    Example:
+        >>> escape_steps(0.1).tolist()          # about ln(1e5)/ln(1.1) = 120.8
+        [121]
+    """
+    runs = validation.positive_integer("runs", runs)
+    if max_steps is None:
+        plain = predicted_escape_steps(learning_rate, offset=offset, radius=radius,
+                                       negative=negative)
+        max_steps = int(3 * max(plain, 0.0)) + 100
+    saddle = Saddle(negative)
+    starts = np.tile([[float(start_x), float(offset)]], (runs, 1))
+    ensemble = descend_many(saddle, starts, learning_rate, max_steps, noise=noise, seed=seed)
+    out = np.abs(ensemble.points[:, :, 1]) >= radius
+    first = np.argmax(out, axis=0)
+    return np.where(out.any(axis=0), first, -1)
+
+
+_ESCAPE_GRID = np.geomspace(0.01, 0.5, 12)
+
+
+@experiment(figsize=(11.0, 3.9))
+def saddle_escape(fig, learning_rate=0.1, noise=0.0, runs=20):
+    """Gradient descent leaving the saddle of :class:`Saddle` (:data:`SADDLE_SETUP`).
+
+    Left: the path on the contour map (with noise, the first of ``runs`` runs). Middle: the
+    offset $|y_t|$ against step (log scale) for every run, with the prediction
+    $r_0(1 + \\eta\\mu)^t$ and the radius. Right: the steps to leave against the rate, the
+    prediction $\\ln(r/r_0)/\\ln(1+\\eta\\mu)$ as a line and the measured median as dots, this
+    rate marked.
+    """
+    eta = validation.positive("learning_rate", learning_rate)
+    sigma = validation.non_negative("noise", noise)
+    runs = validation.positive_integer("runs", runs)
+    setup = SADDLE_SETUP
+    saddle = Saddle(setup["negative"])
+    count = runs if sigma > 0 else 1
+    keys = {"offset": setup["offset"], "radius": setup["radius"], "negative": setup["negative"]}
+    predicted = predicted_escape_steps(eta, sigma, **keys)
+    steps = int(min(max(1.5 * predicted, 20), 4000))
+    starts = np.tile([[setup["start_x"], setup["offset"]]], (count, 1))
+    ensemble = descend_many(saddle, starts, eta, steps, noise=sigma, seed=0)
+    measured = escape_steps(eta, sigma, runs=count, **keys)
+    median = float(np.median(measured)) if np.all(measured >= 0) else math.nan
+    blue, red, black = PALETTE["blue"], PALETTE["vermillion"], PALETTE["black"]
+    ax_map, ax_y, ax_rate = fig.subplots(1, 3, width_ratios=(1.0, 1.15, 1.15))
+
+    plot_landscape(ax_map, saddle, levels=20)
+    ax_map.plot([0.0], [0.0], "X", color="white", markeredgecolor="black", markersize=10,
+                zorder=6)
+    first = ensemble.points[:, 0, :]
+    ax_map.plot(first[:, 0], first[:, 1], "o-", color=red, markersize=2, linewidth=1.0)
+    ax_map.plot(first[0, 0], first[0, 1], "s", color=red, markersize=6)
+    ax_map.set_title("Path near the saddle (×)", fontsize=10)
+
+    t = np.arange(steps + 1)
+    for k in range(count):
+        ax_y.plot(t, np.maximum(np.abs(ensemble.points[:, k, 1]), 1e-12), color=red,
+                  linewidth=0.8, alpha=0.5 if count > 1 else 1.0,
+                  label="measured $|y_t|$" if k == 0 else None)
+    growth = 1.0 + eta * setup["negative"]
+    ax_y.plot(t, setup["radius"] * growth ** (t - predicted), "--", color=black,
+              linewidth=1.4, label="$r_0(1+\\eta\\mu)^t$")
+    ax_y.axhline(setup["radius"], color=blue, linewidth=1.0, linestyle=":",
+                 label=f"radius {setup['radius']:g}")
+    ax_y.set_yscale("log")
+    ax_y.set_ylim(1e-9, 10.0)
+    ax_y.set_xlim(0, steps)
+    ax_y.set_xlabel("step $t$")
+    ax_y.set_ylabel("offset $|y_t|$ (log scale)")
+    ax_y.set_title(f"Leaves at step {median:.0f} (predicted {predicted:.0f})", fontsize=10)
+    ax_y.legend(loc="lower right", fontsize=8)
+
+    grid = _ESCAPE_GRID
+    ax_rate.plot(grid, [predicted_escape_steps(r, sigma, **keys) for r in grid], color=black,
+                 linewidth=1.4, label="$\\ln(r/r_0)/\\ln(1+\\eta\\mu)$")
+    dots = [float(np.median(escape_steps(r, sigma, runs=count, **keys))) for r in grid]
+    ax_rate.plot(grid, dots, "o", color=red, markersize=5, label="measured (median)")
+    ax_rate.plot([eta], [median], "s", color=PALETTE["orange"], markeredgecolor="black",
+                 markersize=9, zorder=5, label=f"this rate, $\\eta$ = {eta:g}")
+    ax_rate.set_xscale("log")
+    ax_rate.set_yscale("log")
+    ax_rate.set_xlabel("learning rate $\\eta$ (log scale)")
+    ax_rate.set_ylabel("steps to leave (log scale)")
+    ax_rate.set_title("Steps to leave vs rate", fontsize=10)
+    ax_rate.legend(loc="upper right", fontsize=8)
+    where = "no noise" if sigma == 0 else f"noise $\\sigma$ = {sigma:g}, {count} runs"
+    fig.suptitle(f"Leaving a saddle, $\\eta$ = {eta:g}, {where}", fontweight="bold")
+    return fig
+
+
+def saddle_escape_controls():
+    """The sliders for :func:`saddle_escape`: the rate and the noise, on log scales."""
+    return {
+        "learning_rate": log_slider(0.1, 0.01, 0.5, description="learning rate η"),
+        "noise": log_slider(1e-3, 1e-6, 1.0, description="noise σ"),
+    }
+
 
 
 # -- sharp and flat minima of a network ------------------------------------------------------
@@ -524,6 +713,28 @@ def check_escape_rate(answer):
                                  "step long enough to clear the barrier: use the steepest "
                                  "slope of the well and the distance to the barrier.")
     return result
+
+def check_saddle_escape(answer):
+    """Exercise local-minima-ex-saddle: the steps gradient descent at $\\eta = 0.05$ needs to
+    leave $|y| < 0.1$ from an offset $10^{-6}$ on :class:`Saddle` ($\\mu = 1$): about
+    $\\ln(10^5)/\\ln(1.05) \\approx 236$ (within 3% passes)."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    expected = predicted_escape_steps(0.05)
+    result = check_number(answer, expected, name="the number of steps", rtol=0.03)
+    value = _number(answer)
+    if result:
+        return Result(True, f"right: ln(0.1/1e-6)/ln(1.05) ≈ {expected:.0f}. The measured run "
+                            f"leaves at step {int(escape_steps(0.05)[0])}.")
+    if value is not None:
+        if math.isclose(value, math.log(1e6) / math.log(1.05), rel_tol=0.03):
+            return Result(False, result.message + " The offset must grow from 1e-6 to the "
+                                                   "radius 0.1, a factor 1e5, not 1e6.")
+        if value < 20:
+            return Result(False, result.message + " Each step multiplies the offset by "
+                                                   "(1 + ημ) = 1.05: solve 1.05^t = 1e5.")
+    return result
+
 
 
 def reference_settled_at(points, minima, tolerance=0.05, last=20):

@@ -296,3 +296,100 @@ def test_check_contraction_reports_errors_without_crashing():
     result = convergence.check_contraction(lambda eta, c: eta * c)  # a list times a float
     assert not result and "raised TypeError" in result.message
     assert not convergence.check_contraction("max |1 - eta lambda|")
+
+
+# -- momentum -----------------------------------------------------------------------------------
+
+def test_heavy_ball_factor_is_the_plain_factor_without_momentum():
+    for eta in (0.01, 0.1, 0.18, 0.21):
+        assert convergence.heavy_ball_factor(eta, 0.0, [1.0, 10.0]) == pytest.approx(
+            Quadratic(curvatures=(1.0, 10.0)).contraction(eta), rel=1e-12)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.3, 0.5, 0.9])
+def test_heavy_ball_limit_is_two_times_one_plus_beta_over_lambda(beta):
+    limit = 2 * (1 + beta) / 10.0
+    assert convergence.heavy_ball_factor(0.999 * limit, beta, [10.0]) < 1
+    assert convergence.heavy_ball_factor(1.001 * limit, beta, [10.0]) > 1
+    bowl = Quadratic(curvatures=(10.0,))
+    assert not gradient_descent(bowl, [1.0], 0.99 * limit, 3000, momentum=beta).diverged
+    assert gradient_descent(bowl, [1.0], 1.01 * limit, 3000, momentum=beta).diverged
+
+
+@pytest.mark.parametrize("kappa", [4.0, 10.0, 100.0])
+def test_tuned_heavy_ball_reaches_the_sqrt_kappa_factor_and_is_the_best(kappa):
+    root = np.sqrt(kappa)
+    eta, beta = convergence.tuned_heavy_ball([1.0, kappa])
+    assert convergence.heavy_ball_factor(eta, beta, [1.0, kappa]) == pytest.approx(
+        (root - 1) / (root + 1), rel=1e-6)
+    assert convergence.best_heavy_ball_rate(beta, [1.0, kappa]) == pytest.approx(eta, rel=1e-3)
+    run = gradient_descent(Quadratic(curvatures=(1.0, kappa)), convergence.RAVINE_START, eta, 300,
+                           momentum=beta)
+    assert measured_rate(run, Quadratic(curvatures=(1.0, kappa)), start=30) == pytest.approx(
+        (root - 1) / (root + 1), rel=0.03)
+    for other in (0.0, beta / 2, min(0.95, beta * 1.5 + 0.05)):
+        best = convergence.best_heavy_ball_rate(other, [1.0, kappa])
+        assert convergence.heavy_ball_factor(best, other, [1.0, kappa]) >= (root - 1) / (root + 1) - 1e-9
+
+
+def test_best_heavy_ball_rate_on_a_plateau_gives_sqrt_beta():
+    rate = convergence.best_heavy_ball_rate(0.9, [1.0, 10.0])
+    assert convergence.heavy_ball_factor(rate, 0.9, [1.0, 10.0]) == pytest.approx(np.sqrt(0.9))
+    assert convergence.best_heavy_ball_rate(0.0, [1.0, 10.0]) == pytest.approx(2 / 11, rel=1e-6)
+
+
+def test_momentum_draws_at_extreme_values_and_is_fast():
+    for beta, curvature in ((0.0, 1.0), (0.27, 10.0), (0.95, 100.0)):
+        fig = render(convergence.momentum, momentum=beta, curvature=curvature, steps=200)
+        assert len(fig.axes) == 3 and fig.axes[2].get_xscale() == "log"
+        assert fig.axes[0].get_title() and fig.axes[1].get_ylabel() and fig._suptitle
+    start = time.perf_counter()
+    render(convergence.momentum, momentum=0.5)
+    assert time.perf_counter() - start < 1.5
+    widget = live(convergence.momentum, **convergence.momentum_controls())
+    descriptions = [c.description for row in widget.children[0].children for c in row.children]
+    assert "momentum β" in descriptions
+    with pytest.raises(ValueError, match="`momentum`"):
+        render(convergence.momentum, momentum=1.0)
+    with pytest.raises(ValueError, match="`curvatures`"):
+        convergence.tuned_heavy_ball([0.0, 1.0])
+
+
+def test_check_edge_prediction():
+    assert convergence.check_edge_prediction(...).passed is False
+    assert convergence.check_edge_prediction(2 / 0.3)
+    assert convergence.check_edge_prediction(6.5)
+    assert "1/η" in convergence.check_edge_prediction(1 / 0.3).message
+    assert "starts" in convergence.check_edge_prediction(7.9).message
+    assert not convergence.check_edge_prediction("six")
+
+
+def test_paired_interval_and_its_checker():
+    mean, low, high = convergence.paired_interval([0.97, 0.98, 0.99], [0.96, 0.98, 0.97])
+    assert (round(mean, 3), round(low, 3), round(high, 3)) == (0.01, -0.015, 0.035)
+    with pytest.raises(ValueError):
+        convergence.paired_interval([1.0], [1.0])
+    assert convergence.check_paired_interval(convergence.paired_interval)
+    assert convergence.check_paired_interval(...).passed is False
+
+    def normal(a, b):
+        d = np.asarray(a) - np.asarray(b)
+        half = 1.96 * d.std(ddof=1) / np.sqrt(len(d))
+        return d.mean(), d.mean() - half, d.mean() + half
+
+    def unpaired(a, b):
+        d = np.asarray(a) - np.asarray(b)
+        half = 4.303 * np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / len(d))
+        return d.mean(), d.mean() - half, d.mean() + half
+
+    assert "1.96" in convergence.check_paired_interval(normal).message
+    assert "pair the seeds" in convergence.check_paired_interval(unpaired).message
+    assert "raised" in convergence.check_paired_interval(lambda a, b: 1 / 0).message
+
+
+def test_check_sweep_verdict():
+    assert convergence.check_sweep_verdict(...).passed is False
+    assert convergence.check_sweep_verdict({0.1: ..., 1.0: ...}).passed is False
+    assert convergence.check_sweep_verdict({0.1: "within noise", 1.0: "Within noise"})
+    wrong = convergence.check_sweep_verdict({0.1: "better", 1.0: "within noise"})
+    assert not wrong and "interval" in wrong.message

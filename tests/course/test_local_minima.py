@@ -276,3 +276,58 @@ def test_the_reference_rule_is_the_rule_of_lrlib_basins():
         code = basins.outcome(well, run)
         expected = code if code >= 0 else -1
         assert local_minima.reference_settled_at(run.points, well.minima) == expected
+
+
+# -- escaping a saddle ---------------------------------------------------------------------------
+
+def test_saddle_landscape_gradient_hessian_and_minima():
+    saddle = local_minima.Saddle(negative=2.0)
+    point = np.array([0.3, -0.4])
+    eps = 1e-6
+    numeric = [(saddle.loss(point + eps * e) - saddle.loss(point - eps * e)) / (2 * eps)
+               for e in np.eye(2)]
+    np.testing.assert_allclose(saddle.grad(point), numeric, rtol=1e-6)
+    np.testing.assert_allclose(saddle.hessian([0.0, 0.0]), [[1.0, 0.0], [0.0, -2.0]])
+    np.testing.assert_allclose(np.abs(saddle.minima[:, 1]), np.sqrt(2.0))
+    assert saddle.lowest_loss == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.05, 0.1, 0.3])
+def test_escape_steps_without_noise_follow_the_formula(rate):
+    measured = int(local_minima.escape_steps(rate)[0])
+    assert 0 <= measured - local_minima.predicted_escape_steps(rate) < 1.5  # ceil, and the y^3 term
+    assert local_minima.predicted_escape_steps(rate) == pytest.approx(
+        np.log(0.1 / 1e-6) / np.log(1 + rate))
+
+
+def test_escape_steps_with_noise_and_on_the_ridge():
+    for sigma in (1e-3, 0.1):
+        median = np.median(local_minima.escape_steps(0.1, sigma, runs=100))
+        predicted = local_minima.predicted_escape_steps(0.1, sigma)
+        assert abs(median - predicted) <= max(0.1 * predicted, 1.0)
+    assert local_minima.escape_steps(0.1, offset=0.0, max_steps=500).tolist() == [-1]
+    again = local_minima.escape_steps(0.1, 0.1, runs=5, seed=3)
+    assert np.array_equal(again, local_minima.escape_steps(0.1, 0.1, runs=5, seed=3))
+
+
+def test_saddle_escape_draws_and_is_fast_enough():
+    for rate, sigma in ((0.01, 0.0), (0.5, 1.0), (0.1, 1e-6)):
+        fig = render(local_minima.saddle_escape, learning_rate=rate, noise=sigma)
+        assert len(fig.axes) == 3 and fig._suptitle is not None
+        assert fig.axes[2].get_xscale() == "log" and fig.axes[1].get_yscale() == "log"
+    start = time.perf_counter()
+    render(local_minima.saddle_escape, learning_rate=0.1, noise=1e-3)
+    assert time.perf_counter() - start < 3.0
+    widget = live(local_minima.saddle_escape, **local_minima.saddle_escape_controls())
+    assert isinstance(widget, ipywidgets.VBox)
+    with pytest.raises(ValueError, match="`learning_rate`"):
+        render(local_minima.saddle_escape, learning_rate=0.0)
+
+
+def test_check_saddle_escape():
+    assert local_minima.check_saddle_escape(...).passed is False
+    assert local_minima.check_saddle_escape(236)
+    assert local_minima.check_saddle_escape(230)           # ln(1e5)/0.05, the approximation
+    assert "1e5" in local_minima.check_saddle_escape(283).message
+    assert "1.05" in local_minima.check_saddle_escape(5).message
+    assert not local_minima.check_saddle_escape("many")
