@@ -1008,7 +1008,10 @@ def for_budget(family, learning_rate, total_steps):
     ``learning_rate`` is the schedule's largest rate. The shapes are the usual defaults:
 
     - ``"constant"``: :class:`Constant`.
-    - ``"step"``: halve every quarter of the budget (ends at 1/8).
+    - ``"step"``: :class:`StepDecay` halving every ``total_steps // 4`` steps. When
+      ``total_steps`` is a multiple of 4 it drops three times and ends at 1/8; otherwise a
+      fourth drop comes at step ``4 * (total_steps // 4)``, and the last
+      ``total_steps % 4`` steps run at 1/16 (for 430 steps: drops at 107, 214, 321 and 428).
     - ``"exponential"``: smooth decay to 1% at the end of the budget.
     - ``"cosine"``: :class:`CosineAnnealing` to 0 over the budget.
     - ``"restarts"``: :class:`WarmRestarts` with three cycles (1, 2 and 4 sevenths).

@@ -12,6 +12,12 @@ with noisy gradients (the toy problem of Wu et al. 2018): a steep direction whos
 grows with the rate, and a flat one that needs large steps to make progress. On it, a
 decaying rate beats the best constant one.
 
+Real minibatch noise is not of fixed size. :func:`minibatch_noise` measures it on a Keras
+model: the spread of the batch gradients $g_B$ around the full gradient $g$,
+$E\|g_B - g\|^2$, which shrinks as $1/B$ with the batch size $B$ and, for a network that
+can fit every training example, shrinks as the loss does (Ma et al. 2018).
+:func:`noise_callback` records it during ``fit``.
+
 Example:
     >>> from lrlib.course.noise import noise_floor
     >>> round(noise_floor(0.1), 4)
@@ -26,7 +32,8 @@ import numpy as np
 
 from lrlib import validation
 
-__all__ = ["noise_floor", "BowlRun", "NoisyBowl", "NOISY_BOWL"]
+__all__ = ["noise_floor", "BowlRun", "NoisyBowl", "NOISY_BOWL", "GradientNoise",
+           "minibatch_noise", "noise_callback"]
 
 
 def noise_floor(learning_rate, curvature=1.0, noise=1.0):
@@ -218,3 +225,120 @@ def _best_constant(bowl, low, high, count):
 
 #: The chapters' noisy bowl (curvatures 1 and 0.05, start (2, 4), noise 1, 430 steps).
 NOISY_BOWL = NoisyBowl()
+
+
+# -- minibatch gradient noise, measured on a Keras model ---------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class GradientNoise:
+    """One measurement of minibatch gradient noise.
+
+    Attributes:
+        loss: the training loss over the whole training set.
+        gradient: $\\|g\\|^2$, the squared norm of the full-batch gradient $g$.
+        noise: $E\\|g_B - g\\|^2$, the mean squared distance of the batch gradients $g_B$
+            (one random partition into batches of ``batch_size``) from $g$.
+        batch_size: $B$.
+    """
+
+    loss: float
+    gradient: float
+    noise: float
+    batch_size: int
+
+    @property
+    def noise_to_signal(self):
+        """$E\\|g_B - g\\|^2 / \\|g\\|^2$: how much larger the noise is than the signal."""
+        return self.noise / self.gradient if self.gradient > 0 else math.inf
+
+
+def minibatch_noise(model, x, y, batch_size=32, seed=0):
+    """Measure the minibatch gradient noise of ``model`` (logits, sparse labels) on ``(x, y)``.
+
+    Computes the full-batch gradient $g$ of the mean cross-entropy and the gradients $g_B$ of
+    the ``len(x) // batch_size`` batches of one random partition (``seed``), in inference mode;
+    nothing of the model changes. Returns a :class:`GradientNoise`.
+
+    Example:
+        >>> import lrlib.course
+        >>> import numpy as np
+        >>> from lrlib.course.training import build_model
+        >>> from lrlib.course.noise import minibatch_noise
+        >>> model = build_model(4, 3)
+        >>> rng = np.random.default_rng(0)
+        >>> x, y = rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)
+        >>> m = minibatch_noise(model, x, y, batch_size=16)
+        >>> m.batch_size, m.noise > 0, m.gradient > 0
+        (16, True, True)
+    """
+    import keras
+    import tensorflow as tf
+
+    batch_size = validation.positive_integer("batch_size", batch_size)
+    seed = validation.integer("seed", seed, low=0)
+    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    y = tf.convert_to_tensor(np.asarray(y))
+    n = int(x.shape[0])
+    if batch_size > n:
+        raise ValueError(f"`batch_size` must be at most the {n} examples, got {batch_size}")
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    variables = model.trainable_variables
+
+    @tf.function
+    def gradient(index):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(tf.gather(y, index), model(tf.gather(x, index), training=False))
+        grads = tape.gradient(loss, variables)
+        return tf.concat([tf.reshape(g, [-1]) for g in grads], axis=0), loss
+
+    full, loss = gradient(tf.range(n))
+    full = full.numpy().astype(np.float64)
+    order = np.random.default_rng(seed).permutation(n)
+    batches = [order[i:i + batch_size] for i in range(0, n - batch_size + 1, batch_size)]
+    spread = np.mean([np.sum((gradient(tf.constant(b, dtype=tf.int32))[0].numpy() - full) ** 2)
+                      for b in batches])
+    loss = float(loss)
+    return GradientNoise(loss=loss, gradient=float(full @ full), noise=float(spread),
+                         batch_size=batch_size)
+
+
+def noise_callback(x, y, at_epochs=(0, 2, 5, 10), batch_size=32, seed=0):
+    """A Keras callback that records :func:`minibatch_noise` during ``fit``.
+
+    It measures before training (epoch 0) and at the end of each epoch in ``at_epochs``
+    (counted from 1); ``callback.records`` maps the epoch to its :class:`GradientNoise`.
+    Measuring changes nothing of the training run (no random draws from Keras or NumPy's
+    global state).
+
+    Example:
+        >>> import lrlib.course
+        >>> from lrlib.course.data import load_digits
+        >>> from lrlib.course.training import train
+        >>> from lrlib.course.noise import noise_callback
+        >>> digits = load_digits()
+        >>> recorder = noise_callback(digits.x_train, digits.y_train, at_epochs=(0, 1))
+        >>> _ = train(0.3, epochs=1, callbacks=[recorder])
+        >>> sorted(recorder.records)
+        [0, 1]
+    """
+    import keras
+
+    at_epochs = tuple(sorted({validation.integer("at_epochs", e, low=0) for e in at_epochs}))
+    batch_size = validation.positive_integer("batch_size", batch_size)
+
+    class NoiseRecorder(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.records = {}
+
+        def _measure(self, epoch):
+            if epoch in at_epochs:
+                self.records[epoch] = minibatch_noise(self.model, x, y, batch_size, seed)
+
+        def on_train_begin(self, logs=None):
+            self._measure(0)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._measure(epoch + 1)
+
+    return NoiseRecorder()

@@ -9,6 +9,10 @@ holds, in the chapter's order:
   :func:`what_a_drop_does`, :func:`step_decay_explorer` (with its controls) and
   :func:`half_life_collapse`; :func:`rate_panel` and :func:`bowl_loss_panel` are shared with
   :mod:`lrlib.course.exponential_decay`.
+- **The noise, in theory**: :func:`noise_and_decay` (with its controls) puts batch size $B$
+  into the bowl's noise ($\\sigma/\\sqrt B$) and compares a constant rate with the decays of
+  the theory ($1/\\sqrt t$, $1/t$) and a step decay; :func:`inverse_time` and
+  :func:`inverse_sqrt_time` are those decays.
 - **Step decay in Keras.** :func:`piecewise_step_decay` writes
   :class:`~lrlib.schedules.StepDecay` as Keras's ``PiecewiseConstantDecay``, and
   :func:`multi_step_decay` writes PyTorch's ``MultiStepLR`` (drops at chosen steps) the
@@ -41,7 +45,7 @@ import numpy as np
 
 from lrlib import validation
 from lrlib.course.check import Result, check_number
-from lrlib.course.noise import NOISY_BOWL, noise_floor
+from lrlib.course.noise import NOISY_BOWL, NoisyBowl, noise_floor
 from lrlib.course.plots import COLORS, PALETTE, annotate_diverged, use_style
 from lrlib.course.widgets.core import experiment, int_slider, log_slider, slider
 from lrlib.schedules import ExponentialDecay, StepDecay, evaluate
@@ -56,6 +60,13 @@ __all__ = [
     "step_decay_explorer",
     "step_decay_controls",
     "half_life_collapse",
+    # the noise, in theory
+    "THEORY_STEPS",
+    "inverse_time",
+    "inverse_sqrt_time",
+    "noisy_bowl_for_batch",
+    "noise_and_decay",
+    "noise_and_decay_controls",
     # step decay in Keras
     "multi_step_decay",
     "piecewise_step_decay",
@@ -70,6 +81,8 @@ __all__ = [
     "check_epoch_function",
     "check_drop_every_steps",
     "check_same_half_life_factor",
+    "check_noise_answer",
+    "check_moved_drop_answer",
 ]
 
 _GREY = "0.45"
@@ -232,6 +245,111 @@ def half_life_collapse(fig, drop_factors=(0.1, 0.3, 0.5, 0.7),
                  "the half-life sets the result")
     ax.legend(fontsize=8, loc="upper right", ncols=2)
     return fig
+
+
+# -- the noise, in theory ----------------------------------------------------------------------
+
+#: The length of the theory experiment's runs: longer than the budget, so that the decays of the
+#: theory have time to show their rates.
+THEORY_STEPS = 2000
+
+
+def inverse_time(initial_learning_rate, time_scale=100.0):
+    """$\\eta_t = \\eta_0 / (1 + t/\\tau)$: the $1/t$ decay of stochastic approximation.
+
+    Example:
+        >>> inverse_time(0.5, 100)([0, 100, 300]).tolist()
+        [0.5, 0.25, 0.125]
+    """
+    eta0 = validation.positive("initial_learning_rate", initial_learning_rate)
+    tau = validation.positive("time_scale", time_scale)
+    return lambda t: eta0 / (1.0 + np.asarray(t, dtype=float) / tau)
+
+
+def inverse_sqrt_time(initial_learning_rate, time_scale=100.0):
+    """$\\eta_t = \\eta_0 / \\sqrt{1 + t/\\tau}$: the $1/\\sqrt t$ decay of convex SGD theory.
+
+    Example:
+        >>> inverse_sqrt_time(0.5, 100)([0, 300]).tolist()
+        [0.5, 0.25]
+    """
+    eta0 = validation.positive("initial_learning_rate", initial_learning_rate)
+    tau = validation.positive("time_scale", time_scale)
+    return lambda t: eta0 / np.sqrt(1.0 + np.asarray(t, dtype=float) / tau)
+
+
+def noisy_bowl_for_batch(batch_size, steps=THEORY_STEPS):
+    """The chapter's noisy bowl with batches of ``batch_size``: noise $\\sigma/\\sqrt B$.
+
+    The bowl's noise of standard deviation 1 stands for the gradient of one example; a batch
+    averages ``batch_size`` independent ones.
+
+    Example:
+        >>> round(noisy_bowl_for_batch(4).noise, 3)
+        0.5
+    """
+    batch_size = validation.positive_integer("batch_size", batch_size)
+    return NoisyBowl(curvatures=NOISY_BOWL.curvatures, start=NOISY_BOWL.start,
+                     noise=NOISY_BOWL.noise / math.sqrt(batch_size), steps=steps)
+
+
+@experiment(figsize=(10.0, 3.4))
+def noise_and_decay(fig, batch_size=1, initial_learning_rate=0.5):
+    """Left: the bowl's noise floor against a constant rate, for batches of ``batch_size``
+    and of 1. Right: the expected loss over :data:`THEORY_STEPS` steps of a constant rate, a
+    step decay (halving every quarter), $1/\\sqrt t$ and $1/t$ decays, all from
+    ``initial_learning_rate``."""
+    bowl = noisy_bowl_for_batch(batch_size)
+    eta0 = validation.positive("initial_learning_rate", initial_learning_rate)
+    ax_floor, ax_loss = fig.subplots(1, 2)
+    rates = np.geomspace(0.005, 1.99, 200)
+    single = noisy_bowl_for_batch(1)
+    ax_floor.plot(rates, [single.floor(r) for r in rates], color=_GREY, linestyle="--",
+                  label="batch of 1")
+    ax_floor.plot(rates, [bowl.floor(r) for r in rates], color=COLORS[0],
+                  label=f"batch of {bowl_batch(bowl)}")
+    if eta0 < 2.0:
+        ax_floor.plot([eta0], [bowl.floor(eta0)], "o", color=COLORS[1],
+                      label=f"$\\eta_0$ = {eta0:g}")
+    ax_floor.set(xscale="log", yscale="log", xlabel="constant rate $\\eta$ (log scale)",
+                 ylabel="noise floor (log scale)")
+    ax_floor.set_title(f"Noise floor, batch of {bowl_batch(bowl)}: about\n"
+                       "$\\eta\\sigma^2/(4B)$ per direction at small $\\eta$", fontsize=10)
+    ax_floor.legend(loc="upper left", fontsize=8)
+    quarter = math.ceil(bowl.steps / 4)
+    contenders = {
+        f"constant {eta0:g}": eta0,
+        f"step: halve every {quarter}": StepDecay(eta0, 0.5, quarter),
+        "$1/\\sqrt{t}$ decay": inverse_sqrt_time(eta0),
+        "$1/t$ decay": inverse_time(eta0),
+    }
+    for index, (label, schedule) in enumerate(contenders.items()):
+        run = bowl.run(schedule)
+        ax_loss.plot(run.mean_losses, color=COLORS[index], label=label)
+        if run.diverged:
+            annotate_diverged(ax_loss, run.diverged_at)
+    if eta0 < 2.0:
+        ax_loss.axhline(bowl.floor(eta0), color=_GREY, linestyle="--", linewidth=1.0,
+                        label=f"floor of {eta0:g}")
+    ax_loss.set(xscale="log", yscale="log", xlim=(1, bowl.steps),
+                xlabel="step $t$ (log scale)", ylabel="expected loss (log scale)")
+    ax_loss.set_title(f"Noisy bowl, batch of {bowl_batch(bowl)}:\n"
+                      "only the decays keep falling", fontsize=10)
+    ax_loss.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def bowl_batch(bowl):
+    """The batch size a :func:`noisy_bowl_for_batch` bowl stands for."""
+    return int(round((NOISY_BOWL.noise / bowl.noise) ** 2))
+
+
+def noise_and_decay_controls():
+    """The sliders for :func:`noise_and_decay`."""
+    return {
+        "batch_size": int_slider(1, 1, 64, description="batch size B"),
+        "initial_learning_rate": log_slider(0.5, 0.01, 3.0, description="initial rate η₀"),
+    }
 
 
 # -- step decay in Keras -----------------------------------------------------------------------
@@ -586,3 +704,34 @@ def check_same_half_life_factor(answer):
         return Result(False, "0.1 / 4 = 0.025 divides the factor; but four drops of f "
                              "multiply the rate by f**4, which must equal 0.1.")
     return result
+
+
+def check_noise_answer(shrinks_with_loss):
+    """Exercise step-decay-ex-noise: at a rate of 1.0 too, does the minibatch noise shrink in
+    step with the training loss (``True``) or stay at a fixed size (``False``)?"""
+    if shrinks_with_loss is Ellipsis:
+        return _PLACEHOLDER
+    if not isinstance(shrinks_with_loss, (bool, np.bool_)):
+        return Result(False, "answer True (the noise shrinks with the loss) or False.")
+    if shrinks_with_loss:
+        return Result(True, "at 1.0 the noise falls even further than at 0.3, by more than a "
+                            "thousandfold, and faster than the training loss. This network "
+                            "fits its training set, so the noise has no fixed size and sets "
+                            "no fixed floor.")
+    return Result(False, "compare the first and the last record: the noise falls by three "
+                         "orders of magnitude or more. That is not a noise of fixed size.")
+
+
+def check_moved_drop_answer(answer):
+    """Exercise step-decay-ex-moved-drop: which single halving (at step ``43`` or ``258``)
+    leaves the run ahead of constant 1.0 over the last epoch? ``None`` if neither."""
+    if answer is Ellipsis:
+        return _PLACEHOLDER
+    if answer is None:
+        return Result(True, "neither: both halvings help for a few steps after the drop and "
+                            "leave the run behind the constant rate over the last epoch. "
+                            "Here the loss is limited by progress, and any drop costs it.")
+    if answer in (43, 258):
+        return Result(False, f"look again at the last-epoch ratio of the drop at {answer}: "
+                             "above 1 means the run with the drop ends higher than constant 1.0.")
+    return Result(False, "answer 43, 258 or None (neither).")

@@ -161,3 +161,32 @@ def test_inverse_time_schedule():
     assert not exponential_decay.check_inverse_time_schedule(lambda step: 0.5 * 2.0 ** (-step / 100))
     assert not exponential_decay.check_inverse_time_schedule(lambda step: None)
     assert not exponential_decay.check_inverse_time_schedule(...)
+
+
+# -- judging a difference against seed noise ---------------------------------------------------
+
+def test_paired_difference_is_the_t_interval():
+    d = exponential_decay.paired_difference([0.96, 0.97, 0.975], [0.97, 0.98, 0.98])
+    diffs = np.array([-0.01, -0.01, -0.005])
+    half = 4.302653 * diffs.std(ddof=1) / math.sqrt(3)
+    assert d.mean == pytest.approx(diffs.mean())
+    assert (d.low, d.high) == (pytest.approx(diffs.mean() - half), pytest.approx(diffs.mean() + half))
+    assert d.verdict == "worse" and "worse" in str(d)
+    assert exponential_decay.paired_difference([1, 2, 3], [0, 0, 1]).verdict == "better"
+    with pytest.raises(ValueError):
+        exponential_decay.paired_difference([1], [0])
+    with pytest.raises(ValueError):
+        exponential_decay.paired_difference([1, 2], [0, 1, 2])
+
+
+def test_check_verdicts():
+    right = {"exponential 0.3 → 1%": "worse", "exponential 1.0 → 1%": "within noise",
+             "inverse-time 1.0 → 10%": "within noise"}
+    assert exponential_decay.check_verdicts(right)
+    assert not exponential_decay.check_verdicts(...)
+    assert "replace" in exponential_decay.check_verdicts(dict.fromkeys(right, ...)).message
+    assert not exponential_decay.check_verdicts({"a": "worse"})
+    wrong = dict(right, **{"exponential 1.0 → 1%": "worse"})
+    assert "contains 0" in exponential_decay.check_verdicts(wrong).message
+    wrong = dict(right, **{"exponential 0.3 → 1%": "within noise"})
+    assert "below 0" in exponential_decay.check_verdicts(wrong).message

@@ -319,3 +319,47 @@ def test_same_half_life_factor():
     assert "f**4" in step_decay.check_same_half_life_factor(0.025).message
     assert not step_decay.check_same_half_life_factor(0.5)
     assert not step_decay.check_same_half_life_factor(...)
+
+
+# -- the noise, in theory ---------------------------------------------------------------------
+
+def test_theory_decays_are_the_formulas():
+    t = np.arange(0, 1000, 7)
+    assert np.allclose(step_decay.inverse_time(0.5, 100)(t), 0.5 / (1 + t / 100))
+    assert np.allclose(step_decay.inverse_sqrt_time(0.5, 100)(t), 0.5 / np.sqrt(1 + t / 100))
+
+
+def test_a_batch_divides_the_noise_variance():
+    bowl = step_decay.noisy_bowl_for_batch(16)
+    assert bowl.noise == pytest.approx(0.25) and step_decay.bowl_batch(bowl) == 16
+    assert bowl.curvatures == NOISY_BOWL.curvatures and bowl.steps == step_decay.THEORY_STEPS
+    # The floor is proportional to the noise variance: 16 times lower.
+    assert bowl.floor(0.1) == pytest.approx(step_decay.noisy_bowl_for_batch(1).floor(0.1) / 16)
+
+
+def test_the_decays_of_the_theory_keep_falling_while_a_constant_rate_stalls():
+    bowl = step_decay.noisy_bowl_for_batch(1)
+    constant = bowl.run(0.5).mean_losses
+    inverse = bowl.run(step_decay.inverse_time(0.5)).mean_losses
+    assert constant[-1] == pytest.approx(bowl.floor(0.5), rel=1e-3)
+    assert 1.8 < inverse[1000] / inverse[2000] < 2.05   # 1/t
+
+
+def test_noise_and_decay_draws_static_and_live():
+    fig = render(step_decay.noise_and_decay, batch_size=4, initial_learning_rate=0.5)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "batch of 4" in titles[0] and "batch of 4" in titles[1]
+    assert small_multiples(step_decay.noise_and_decay, "batch_size", [1, 16], ncols=1)
+    assert render(step_decay.noise_and_decay, initial_learning_rate=2.5)  # diverges, still draws
+    assert live(step_decay.noise_and_decay, **step_decay.noise_and_decay_controls())
+
+
+def test_noise_and_moved_drop_checkers_give_feedback():
+    assert not step_decay.check_noise_answer(...)
+    assert step_decay.check_noise_answer(True)
+    assert not step_decay.check_noise_answer(False)
+    assert not step_decay.check_noise_answer("yes")
+    assert not step_decay.check_moved_drop_answer(...)
+    assert step_decay.check_moved_drop_answer(None)
+    assert not step_decay.check_moved_drop_answer(43)
+    assert not step_decay.check_moved_drop_answer(7)
