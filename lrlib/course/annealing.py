@@ -11,11 +11,17 @@ module holds, in the chapter's order:
   "temperature"): never (``"hot"``), fast (``"quench"``) or slowly over the whole budget
   (``"anneal"``). Where the runs end (:func:`final_basins`) shows what Kirkpatrick et al.
   (1983) found for simulated annealing: cool slowly.
+- **The shape does not decide, the time at a high rate does**: :func:`cooling_shape` runs
+  the same noisy runs under other ways of going from the same rate to almost 0 in the same
+  budget (:data:`COOLING_SHAPES`: linear, quadratic, exponential to 1%, step decays with late
+  or early drops, ...); :func:`shape_table` gives, per shape, the share ending in the wide
+  minimum next to the mean rate and the steps spent above half the peak.
 - **Warm restarts**: :func:`warm_restarts` runs SGDR on the double well, with the decay
   length, the floor and the cycle multiplier as controls. A run that reaches the sharp
   minimum late, when the rate is already low, is trapped there under plain cosine
   annealing; a restart raises the rate again and throws it out.
-- **Checkers** of the chapter's exercises (``check_*``).
+- **Checkers** of the chapter's exercises (``check_*``), and :func:`paired_interval`, the
+  95% interval of a paired difference over seeds that one of them asks for.
 
 Example:
     >>> from lrlib.course.annealing import cooling_schedule
@@ -33,7 +39,7 @@ from lrlib.course.check import Result, _as_float, check_number, check_schedule
 from lrlib.course.descent import descend_many
 from lrlib.course.landscapes import DoubleWell
 from lrlib.course.plots import PALETTE, annotate_diverged, plot_landscape
-from lrlib.course.widgets.core import experiment, int_slider, slider
+from lrlib.course.widgets.core import dropdown, experiment, int_slider, slider
 from lrlib.schedules import CosineAnnealing, WarmRestarts, evaluate
 
 __all__ = [
@@ -44,6 +50,13 @@ __all__ = [
     "cooling_runs",
     "final_basins",
     "cooling",
+    # the shape of the cooling
+    "COOLING_SHAPES",
+    "shape_rates",
+    "shape_runs",
+    "shape_table",
+    "cooling_shape",
+    "cooling_shape_controls",
     # warm restarts
     "RESTART_SETUP",
     "restart_schedule",
@@ -55,6 +68,8 @@ __all__ = [
     "check_second_restart",
     "check_warm_restarts",
     "check_forbidding_floor",
+    "paired_interval",
+    "check_paired_verdict",
 ]
 
 
@@ -129,7 +144,12 @@ def cooling(fig, kind="anneal", noise=None):
     """Where noisy runs started in the sharp minimum end, for one way of cooling."""
     well = DoubleWell()
     runs = cooling_runs(kind, noise=noise)
-    ax = fig.subplots()
+    _plot_ends(fig.subplots(), well, runs, _COOLING_LABELS[kind])
+    return fig
+
+
+def _plot_ends(ax, well, runs, label):
+    """The double well with a histogram of where ``runs`` end, titled with the shares."""
     plot_landscape(ax, well)
     ax.set_ylim(-1.6, 0.6)
     final = runs.final_points[:, 0]
@@ -141,12 +161,118 @@ def cooling(fig, kind="anneal", noise=None):
            color=PALETTE["blue"], alpha=0.6, label="where runs end")
     wide, sharp = final_basins(well, runs)
     mean_loss = float(np.mean(runs.final_losses))
-    ax.set_title(f"{_COOLING_LABELS[kind]}\nwide {wide:.0%}, sharp {sharp:.0%}, "
+    ax.set_title(f"{label}\nwide {wide:.0%}, sharp {sharp:.0%}, "
                  f"mean loss {mean_loss:.2f}", fontsize=9)
     ax.legend(loc="upper center", fontsize=8)
     if runs.diverged.any():
         annotate_diverged(ax, int(runs.diverged_at[runs.diverged].min()))
+
+
+# -- the shape of the cooling ------------------------------------------------------------------
+
+#: Ways of going from the cooling rate to (almost) 0 in the same budget, for
+#: :func:`cooling_shape`. The first two are :data:`COOLINGS`' hot and quench; ``"cosine"`` is
+#: its anneal.
+COOLING_SHAPES = (
+    "hot",
+    "quench",
+    "cosine",
+    "linear",
+    "quadratic",
+    "exponential to 1%",
+    "step ÷10 at 50% and 75%",
+    "step ÷2 every quarter",
+    "step ÷10 at 10% and 30%",
+)
+
+
+def shape_rates(shape, learning_rate=None, steps=None):
+    """The rates, one per step, of one way of cooling in :data:`COOLING_SHAPES`.
+
+    Example:
+        >>> from lrlib.course.annealing import shape_rates
+        >>> r = shape_rates("step ÷10 at 50% and 75%")
+        >>> [float(round(r[t], 4)) for t in (0, 499, 500, 750)]
+        [0.04, 0.04, 0.004, 0.0004]
+    """
+    shape = validation.choice("shape", shape, COOLING_SHAPES)
+    s = COOLING_SETUP
+    eta = s["learning_rate"] if learning_rate is None else validation.positive(
+        "learning_rate", learning_rate)
+    steps = s["steps"] if steps is None else validation.integer("steps", steps, low=20)
+    t = np.arange(steps)
+    if shape in ("hot", "quench", "cosine"):
+        kind = "anneal" if shape == "cosine" else shape
+        return evaluate(cooling_schedule(kind, eta, steps), t) * np.ones(steps)
+    left = 1.0 - t / steps
+    if shape == "linear":
+        return eta * left
+    if shape == "quadratic":
+        return eta * left**2
+    if shape == "exponential to 1%":
+        return eta * 0.01 ** (t / steps)
+    if shape == "step ÷2 every quarter":
+        return eta * 0.5 ** (t // (steps // 4))
+    first, second = (0.5, 0.75) if shape == "step ÷10 at 50% and 75%" else (0.1, 0.3)
+    return eta * np.where(t < first * steps, 1.0, np.where(t < second * steps, 0.1, 0.01))
+
+
+def shape_runs(shape, seed=None):
+    """The noisy runs of :func:`cooling_runs` under one shape of :data:`COOLING_SHAPES`."""
+    s = COOLING_SETUP
+    seed = s["seed"] if seed is None else validation.integer("seed", seed, low=0)
+    starts = np.full((s["runs"], 1), s["start"])
+    return descend_many(DoubleWell(), starts, shape_rates(shape), s["steps"], noise=s["noise"],
+                        seed=seed)
+
+
+def shape_table(shapes=COOLING_SHAPES, seeds=(0, 1, 2)):
+    """Per shape: its mean rate and steps above half the peak, and where the runs end.
+
+    Returns a dict ``{shape: row}``; each row has ``mean_rate`` (as a fraction of the peak),
+    ``hot_steps`` (steps at or above half the peak), ``wide`` and ``sharp`` (the shares per
+    seed, as :func:`final_basins` counts them) and their means ``wide_mean``, ``sharp_mean``.
+    """
+    eta = COOLING_SETUP["learning_rate"]
+    well = DoubleWell()
+    table = {}
+    for shape in shapes:
+        rates = shape_rates(shape)
+        ends = [final_basins(well, shape_runs(shape, seed)) for seed in seeds]
+        wide, sharp = [e[0] for e in ends], [e[1] for e in ends]
+        table[shape] = {"mean_rate": float(rates.mean() / eta),
+                        "hot_steps": int(np.sum(rates >= eta / 2)),
+                        "wide": wide, "sharp": sharp,
+                        "wide_mean": float(np.mean(wide)), "sharp_mean": float(np.mean(sharp))}
+    return table
+
+
+@experiment(figsize=(8.0, 3.2))
+def cooling_shape(fig, shape="step ÷10 at 50% and 75%", seed=0):
+    """One way of cooling from 0.04 in 1,000 steps: its rates, and where the noisy runs end."""
+    well = DoubleWell()
+    eta = COOLING_SETUP["learning_rate"]
+    rates = shape_rates(shape)
+    runs = shape_runs(shape, seed)
+    ax_rate, ax_ends = fig.subplots(1, 2, width_ratios=[1.0, 1.0])
+    ax_rate.plot(np.arange(len(rates)), rates, color=PALETTE["blue"], label=shape)
+    ax_rate.axhline(eta / 2, color=PALETTE["vermillion"], linestyle="--", linewidth=1.2,
+                    label="half the peak")
+    ax_rate.set_ylim(0.0, 1.15 * eta)
+    ax_rate.set_xlabel("step $t$")
+    ax_rate.set_ylabel("learning rate $\\eta_t$")
+    ax_rate.set_title(f"{shape}\n{int(np.sum(rates >= eta / 2))} steps above half the peak; "
+                      f"mean {rates.mean() / eta:.2f}·peak", fontsize=9)
+    ax_rate.legend(loc="upper right", fontsize=8)
+    _plot_ends(ax_ends, well, runs, f"where the runs end (noise seed {seed})")
     return fig
+
+
+def cooling_shape_controls():
+    """The controls of :func:`cooling_shape`: the shape and the noise seed."""
+    return {"shape": dropdown(COOLING_SHAPES, value="step ÷10 at 50% and 75%",
+                              description="cooling"),
+            "seed": int_slider(0, 0, 4, description="noise seed")}
 
 
 # -- warm restarts -----------------------------------------------------------------------------
@@ -331,4 +457,91 @@ def check_forbidding_floor(answer):
         return Result(False, "1/λ is the rate that reaches the bottom in one step; a rate "
                              "between 1/λ and 2/λ still converges (oscillating). The bound is "
                              "2/λ.")
-    return check_number(answer, limit, name="the floor", rtol=0.05, low=0, allowed="a learning rate is positive")
+    if value is not None and 0.9 * limit <= value < limit:
+        return Result(False, f"{value:.4g} is just below 2/λ ≈ {limit:.4g}: there the sharp "
+                             "minimum is still stable, |1 − ηλ| < 1, so a run in it settles. "
+                             "The floor has to reach 2/λ.")
+    if value is not None and limit <= value <= 1.05 * limit:
+        return Result(True, f"the floor: {value:.4g} reaches 2/λ ≈ {limit:.4g} of the sharp "
+                            "minimum: at every step the rate is too large for a run to settle "
+                            "there.")
+    if value is not None and value > 1.05 * limit:
+        return Result(False, f"a floor of {value:.4g} forbids settling in the sharp minimum "
+                             "too, but it is not the smallest one: which rate makes "
+                             "|1 − ηλ| reach 1?")
+    return check_number(answer, limit, name="the floor (at least 2/λ, within 5% above it)",
+                        rtol=0.05)
+
+
+#: Student's t quantile for a two-sided 95% interval, by degrees of freedom (n - 1 seeds).
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
+         19: 2.093, 29: 2.045}
+
+
+def paired_interval(first, second):
+    """``(mean, low, high)``: the mean paired difference ``first - second`` and its 95% interval.
+
+    ``first`` and ``second`` hold one value per seed, in the same seed order (same initial
+    weights and batch order per seed). The interval is the mean difference plus or minus
+    Student's t (n - 1 degrees of freedom) times the standard error of the differences.
+
+    Example:
+        >>> from lrlib.course.annealing import paired_interval
+        >>> [round(v, 4) for v in paired_interval([0.97, 0.98, 0.975], [0.96, 0.975, 0.97])]
+        [0.0067, -0.0005, 0.0138]
+    """
+    d = np.asarray(first, dtype=float) - np.asarray(second, dtype=float)
+    if d.ndim != 1 or len(d) < 2 or len(d) - 1 not in _T975:
+        raise ValueError(f"`first` and `second` must hold 2 to 16, 20 or 30 paired values, "
+                         f"got {len(np.atleast_1d(d))}")
+    mean, half = float(d.mean()), _T975[len(d) - 1] * float(d.std(ddof=1)) / math.sqrt(len(d))
+    return mean, mean - half, mean + half
+
+
+_VERDICTS = ("beats", "within noise", "worse")
+
+
+def check_paired_verdict(results, low, high, verdict):
+    """Exercise annealing-ex-noise: cosine from 1.0 against the baseline, in test accuracy.
+
+    ``results`` is the chapter's dict of runs per contender; ``low`` and ``high`` the learner's
+    95% interval of the paired difference (cosine minus baseline); ``verdict`` one of
+    ``"beats"``, ``"within noise"``, ``"worse"``.
+    """
+    if Ellipsis in (low, high, verdict):
+        return _PLACEHOLDER
+    first = [r.final_accuracy for r in results["cosine from 1.0"]]
+    second = [r.final_accuracy for r in results["constant 0.3 (baseline)"]]
+    mean, lo, hi = paired_interval(first, second)
+    values = [_as_float(low), _as_float(high)]
+    if None in values:
+        return Result(False, "`low` and `high` must be numbers: the ends of the interval.")
+    got_low, got_high = values
+    n = len(first)
+    d = np.subtract(first, second)
+    tol = 0.1 * (hi - lo) + 1e-6
+    if not (abs(got_low - lo) < tol and abs(got_high - hi) < tol):
+        wide = 1.96 * float(d.std(ddof=1)) / math.sqrt(n)
+        unpaired = _T975[n - 1] * math.sqrt((np.var(first, ddof=1) + np.var(second, ddof=1)) / n)
+        if abs(got_high - got_low - 2 * wide) < tol:
+            return Result(False, f"your interval uses 1.96, the normal quantile; with {n} seeds "
+                                 f"the standard error is itself uncertain: use Student's t with "
+                                 f"{n - 1} degrees of freedom ({_T975[n - 1]}).")
+        if abs(got_high - got_low - 2 * unpaired) < tol:
+            return Result(False, "your interval treats the two contenders as independent. The "
+                                 "seeds are paired (same initial weights, same batches): take "
+                                 "the difference seed by seed first, then its spread.")
+        return Result(False, f"the interval: [{got_low:.4f}, {got_high:.4f}] is not it: take the "
+                             f"mean of the {n} differences (seed by seed) plus or minus "
+                             f"{_T975[n - 1]} times their standard deviation over √{n}.")
+    expected = "within noise" if lo <= 0 <= hi else ("beats" if lo > 0 else "worse")
+    if verdict not in _VERDICTS:
+        return Result(False, f"`verdict` must be one of {', '.join(map(repr, _VERDICTS))}.")
+    if verdict != expected:
+        why = ("the interval contains 0, so the data cannot tell the two apart, even though "
+               "every seed points the same way" if expected == "within noise" else
+               "the interval excludes 0")
+        return Result(False, f"the interval is right, the verdict is not: {why}.")
+    return Result(True, f"mean difference {mean:+.4f}, 95% interval [{lo:.4f}, {hi:.4f}]: "
+                        f"{expected}. One test image is {1 / 450:.4f} of accuracy.")

@@ -13,8 +13,9 @@ A cyclical rate moves linearly between two bounds, over and over (Smith 2017,
 - **The bounds from a range test**: :func:`range_test_bounds`, Smith's rule for the two
   bounds, read off a learning-rate range test (:func:`lrlib.range_test.lr_range_test`).
 - **One-cycle as each library has it**: :func:`one_cycle_rates`, the one-cycle schedule as
-  PyTorch, fastai and optax define it by default, and the linear shape of Smith and Topin's
-  paper, so the differences can be plotted. lrlib's own :class:`lrlib.schedules.OneCycle`
+  PyTorch, fastai and optax (two variants, cosine and linear) define it by default, so the
+  differences can be plotted. None of them is exactly Smith and Topin's shape (one linear
+  cycle up and down in two equal steps, then a long final phase far below the start). lrlib's own :class:`lrlib.schedules.OneCycle`
   follows PyTorch.
 - **Checkers** of the chapter's exercises (``check_*``).
 
@@ -202,14 +203,14 @@ def range_test_bounds(test, fall=0.1):
 # -- one-cycle as each library has it ----------------------------------------------------------
 
 #: The one-cycle variants that :func:`one_cycle_rates` knows, in the order of the chapter.
-ONE_CYCLE_SOURCES = ("pytorch", "fastai", "optax", "paper")
+ONE_CYCLE_SOURCES = ("pytorch", "fastai", "optax", "optax-linear")
 
 #: Their defaults: the share of steps spent rising, the start ``max / div`` and the end.
 ONE_CYCLE_DEFAULTS = {
     "pytorch": {"rise": 0.3, "div": 25.0, "end": "max / (25 * 1e4)", "shape": "cosine"},
     "fastai": {"rise": 0.25, "div": 25.0, "end": "max / 1e5", "shape": "cosine"},
     "optax": {"rise": 0.3, "div": 25.0, "end": "max / (25 * 1e4)", "shape": "cosine"},
-    "paper": {"rise": 0.3, "div": 25.0, "end": "max / (25 * 1e4)",
+    "optax-linear": {"rise": 0.3, "div": 25.0, "end": "max / (25 * 1e4)",
               "shape": "linear, back to the start at 85%, then annihilation"},
 }
 
@@ -226,9 +227,12 @@ def one_cycle_rates(source, maximal_learning_rate, total_steps):
       ``lrlib.schedules.OneCycle.fastai(max, T)``).
     - ``"optax"``: ``optax.cosine_onecycle_schedule(T, max)``: PyTorch's numbers, with the
       peak at step ``int(0.3 T)`` and the end reached at step ``T``.
-    - ``"paper"``: the linear shape of Smith and Topin, as optax's
-      ``linear_onecycle_schedule(T, max)`` has it: linear from ``max/25`` up to ``max`` at 30%,
-      back down to ``max/25`` at 85%, then a final "annihilation" to ``max/(25 * 1e4)``.
+    - ``"optax-linear"``: optax's ``linear_onecycle_schedule(T, max)`` with its defaults
+      (``pct_start=0.3, pct_final=0.85, div_factor=25, final_div_factor=1e4``), a linear
+      variant that cites Smith and Topin but fixes its own numbers: linear from ``max/25`` up
+      to ``max`` at 30%, back down to ``max/25`` at 85%, then a final "annihilation" to
+      ``max/(25 * 1e4)``. Smith and Topin's own cycle rises and falls in two equal steps and
+      has no fixed 25 or 1e4.
 
     PyTorch and fastai also cycle the momentum (0.95 down to 0.85 and back, opposite to the
     rate); this function, like lrlib's schedules, covers the learning rate only.

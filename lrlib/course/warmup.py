@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.check import Result, check_number, check_schedule
+from lrlib.course.check import Result, _as_float, check_number, check_schedule
 from lrlib.course.runs import Setup, run, summarize
 from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
 from lrlib.course.widgets.core import experiment, int_slider, log_slider
@@ -42,6 +42,7 @@ __all__ = [
     "warmup_experiment_controls",
     "adam_update_sizes",
     "check_adam_first_step",
+    "check_noise_step",
     "check_linear_scaling_rate",
     "check_warmup_steps",
     "check_keras_cosine_warmup",
@@ -273,6 +274,38 @@ def check_adam_first_step(answer):
                              "its second-moment estimate, which at step 1 is |g| itself.")
     return Result(False, f"you gave {values.tolist()}; at step 1, m̂ = g and v̂ = g², so "
                          "each weight moves by η·g/|g|.")
+
+
+def check_noise_step(beta_1_0, beta_1_09):
+    """Exercise warmup-ex-noise-step: Adam's mean step per unit rate on pure N(0, 1) noise.
+
+    Once $\\sqrt{\\hat v_t} \\approx 1$: with $\\beta_1 = 0$ it is $E|g| = \\sqrt{2/\\pi}$; with
+    $\\beta_1 = 0.9$ the running mean has standard deviation $\\sqrt{0.1/1.9}$, so the step is
+    $\\sqrt{2/\\pi}\\sqrt{0.1/1.9} \\approx 0.18$.
+    """
+    if beta_1_0 is Ellipsis or beta_1_09 is Ellipsis:
+        return _PLACEHOLDER
+    plain = math.sqrt(2 / math.pi)
+    averaged = plain * math.sqrt(0.1 / 1.9)
+    first, second = _as_float(beta_1_0), _as_float(beta_1_09)
+    if first is not None and math.isclose(first, 1.0, rel_tol=0.02):
+        return Result(False, "β₁ = 0: 1 is the first step only, when v̂ = g². Later √v̂ is the "
+                             "noise's size, 1, while |g| varies: its mean is √(2/π).")
+    result = check_number(beta_1_0, plain, name="β₁ = 0", rtol=0.05)
+    if not result:
+        return result
+    if second is not None and math.isclose(second, plain * 0.1, rel_tol=0.1):
+        return Result(False, "β₁ = 0.9: the running mean's standard deviation is not 1 − β₁ "
+                             "but √((1 − β₁)/(1 + β₁)), the sum of the squared weights.")
+    if second is not None and math.isclose(second, math.sqrt(0.1 / 1.9), rel_tol=0.05):
+        return Result(False, "β₁ = 0.9: √(0.1/1.9) is the running mean's standard deviation; "
+                             "its mean absolute value is √(2/π) times that.")
+    result = check_number(beta_1_09, averaged, name="β₁ = 0.9", rtol=0.08)
+    if not result:
+        return result
+    return Result(True, f"about {plain:.2f} of the rate with β₁ = 0 and {averaged:.2f} with "
+                        "β₁ = 0.9: the running mean cancels most of the noise, so after the "
+                        "first steps a noise-dominated weight moves about five times less.")
 
 
 def check_linear_scaling_rate(answer):

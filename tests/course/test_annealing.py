@@ -8,6 +8,7 @@ import pytest
 
 from lrlib.course import annealing
 from lrlib.course.basins import settled_minima
+from lrlib.course.descent import descend_many
 from lrlib.course.landscapes import DoubleWell
 from lrlib.course.widgets import live, render, small_multiples
 from lrlib.schedules import CosineAnnealing, WarmRestarts
@@ -153,3 +154,71 @@ def test_forbidding_floor():
     assert "2/λ" in annealing.check_forbidding_floor(limit / 2).message
     assert not annealing.check_forbidding_floor(0.2)
     assert not annealing.check_forbidding_floor(...)
+    # Just below 2/λ the sharp minimum still holds runs: not accepted, and said why.
+    below = annealing.check_forbidding_floor(0.98 * limit)
+    assert not below and "just below" in below.message
+    assert not annealing.check_forbidding_floor(0.0449)
+    assert "smallest" in annealing.check_forbidding_floor(1.2 * limit).message
+
+
+def test_constant_rates_either_side_of_two_over_lambda_settle_or_not():
+    well = DoubleWell()
+    start = well.sharp_minimum[None, :] + 0.01
+    settles = {eta: int(settled_minima(well, descend_many(well, start, eta, 3000))[0])
+               for eta in (0.0449, 0.0451, 0.05)}
+    assert settles == {0.0449: 1, 0.0451: -1, 0.05: -1}
+
+
+def test_cooling_shapes_same_peak_same_budget():
+    eta, steps = annealing.COOLING_SETUP["learning_rate"], annealing.COOLING_SETUP["steps"]
+    for shape in annealing.COOLING_SHAPES:
+        rates = annealing.shape_rates(shape)
+        assert rates.shape == (steps,) and rates[0] == pytest.approx(eta)
+        assert np.all(np.diff(rates) <= 1e-15)                   # never rises
+    assert np.allclose(annealing.shape_rates("cosine"),
+                       CosineAnnealing(eta, steps)(np.arange(steps)))
+    late = annealing.shape_rates("step ÷10 at 50% and 75%")
+    assert np.sum(late >= eta / 2) == 500 and late[-1] == pytest.approx(eta / 100)
+    with pytest.raises(ValueError, match="`shape`"):
+        annealing.shape_rates("gentle")
+
+
+def test_time_at_a_high_rate_not_a_gentle_start_decides():
+    table = annealing.shape_table(["cosine", "exponential to 1%", "step ÷10 at 50% and 75%"],
+                                  seeds=(0,))
+    late, cosine = table["step ÷10 at 50% and 75%"], table["cosine"]
+    assert abs(late["wide_mean"] - cosine["wide_mean"]) < 0.05
+    assert table["exponential to 1%"]["wide_mean"] < cosine["wide_mean"] - 0.2
+    assert table["exponential to 1%"]["hot_steps"] < late["hot_steps"]
+
+
+def test_cooling_shape_draws_rates_and_ends():
+    fig = render(annealing.cooling_shape, shape="exponential to 1%")
+    assert len(fig.axes) == 2 and "151 steps" in fig.axes[0].get_title()
+    assert all(ax.get_xlabel() for ax in fig.axes)
+    assert isinstance(live(annealing.cooling_shape, **annealing.cooling_shape_controls()),
+                      ipywidgets.VBox)
+
+
+class _Run:
+    def __init__(self, accuracy):
+        self.final_accuracy = accuracy
+
+
+def test_paired_interval_and_the_verdict_checker():
+    mean, low, high = annealing.paired_interval([0.97, 0.98, 0.975], [0.96, 0.975, 0.97])
+    assert low < mean < high and round(mean, 4) == 0.0067
+    with pytest.raises(ValueError, match="paired"):
+        annealing.paired_interval([0.9], [0.8])
+    results = {"cosine from 1.0": [_Run(a) for a in (0.9667, 0.9733, 0.9778)],
+               "constant 0.3 (baseline)": [_Run(a) for a in (0.9689, 0.9778, 0.9800)]}
+    _, lo, hi = annealing.paired_interval([0.9667, 0.9733, 0.9778], [0.9689, 0.9778, 0.9800])
+    assert lo < 0 < hi
+    assert annealing.check_paired_verdict(results, lo, hi, "within noise")
+    wrong = annealing.check_paired_verdict(results, lo, hi, "worse")
+    assert not wrong and "contains 0" in wrong.message
+    d = np.subtract([0.9667, 0.9733, 0.9778], [0.9689, 0.9778, 0.9800])
+    normal = 1.96 * d.std(ddof=1) / np.sqrt(3)
+    assert "Student" in annealing.check_paired_verdict(
+        results, d.mean() - normal, d.mean() + normal, "within noise").message
+    assert not annealing.check_paired_verdict(results, ..., ..., ...)

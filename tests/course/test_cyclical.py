@@ -136,13 +136,13 @@ def test_the_variants_disagree_where_the_libraries_do():
     assert int(rates["pytorch"].argmax()) == 299    # 0.3 T - 1
     assert int(rates["optax"].argmax()) == 300      # int(0.3 T)
     assert int(rates["fastai"].argmax()) == 250     # 25%
-    assert int(rates["paper"].argmax()) == 300
+    assert int(rates["optax-linear"].argmax()) == 300
     assert rates["pytorch"][-1] == pytest.approx(peak / 25 / 1e4)
     assert rates["fastai"][-1] < 1e-3 * peak and rates["fastai"][-1] > peak / 1e5
     # Smith's linear shape: back to the start at 85%, then the annihilation phase.
-    assert rates["paper"][850] == pytest.approx(peak / 25)
-    assert np.all(np.diff(rates["paper"][:300]) > 0)
-    assert rates["paper"][-1] < rates["paper"][850] / 10
+    assert rates["optax-linear"][850] == pytest.approx(peak / 25)
+    assert np.all(np.diff(rates["optax-linear"][:300]) > 0)
+    assert rates["optax-linear"][-1] < rates["optax-linear"][850] / 10
 
 
 def test_one_cycle_rates_bad_arguments():

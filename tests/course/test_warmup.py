@@ -115,6 +115,22 @@ def test_placeholders_ask_for_an_answer():
         assert not result and "replace the `...`" in result.message
 
 
+def test_noise_step():
+    plain, averaged = np.sqrt(2 / np.pi), np.sqrt(2 / np.pi) * np.sqrt(0.1 / 1.9)
+    assert warmup.check_noise_step(beta_1_0=0.8, beta_1_09=0.18)
+    assert warmup.check_noise_step(beta_1_0=plain, beta_1_09=averaged)
+    first = warmup.check_noise_step(beta_1_0=1.0, beta_1_09=averaged)
+    assert not first and "first step" in first.message
+    assert not warmup.check_noise_step(beta_1_0=plain, beta_1_09=0.08)
+    assert "√(2/π)" in warmup.check_noise_step(beta_1_0=plain, beta_1_09=0.229).message
+    assert not warmup.check_noise_step(beta_1_0=..., beta_1_09=0.18)
+    # The predictions are what Adam does, measured.
+    noise = np.random.default_rng(0).normal(size=(600, 500))
+    for beta_1, expected in ((0.0, plain), (0.9, averaged)):
+        measured = warmup.adam_update_sizes(noise, beta_1=beta_1).mean(axis=1)[300:].mean()
+        assert abs(measured / expected - 1) < 0.05
+
+
 def test_adam_first_step():
     assert warmup.check_adam_first_step([0.01, 0.01, 0.01])
     assert warmup.check_adam_first_step(np.array([-0.01, 0.01, 0.00999]))
