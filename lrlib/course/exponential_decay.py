@@ -138,7 +138,7 @@ def describe_steps(steps, steps_per_epoch=43):
     return f"{steps:,.0f} steps ({epochs:.2g} epochs)" if epochs < 100 else f"{steps:,.0f} steps"
 
 
-@experiment(figsize=(9.0, 3.0))
+@experiment(figsize=(9.0, 3.0), scrub="decay_rate")
 def exponential_explorer(fig, initial_learning_rate=1.0, decay_rate=0.01, decay_steps=430,
                          staircase=False):
     """Left: the exponential decay (linear scale) with its half-life marked. Right: the

@@ -166,7 +166,7 @@ def what_a_drop_does(fig, drop_factor=0.5, drop_every=50, initial_learning_rate=
     return fig
 
 
-@experiment(figsize=(9.0, 3.0))
+@experiment(figsize=(9.0, 3.0), scrub="drop_every")
 def step_decay_explorer(fig, drop_factor=0.5, drop_every=50, initial_learning_rate=1.0):
     """Left: the step decay over the bowl's budget (log scale), with its exponential
     envelope. Right: the expected loss on :data:`lrlib.course.noise.NOISY_BOWL`."""
