@@ -14,9 +14,11 @@ controls, and a move only swaps one finished PNG for another:
   with its alt text (the figure's titles and the value), cached per draw function and
   parameters, so the second request of a frame costs nothing;
 - :func:`live` (what :func:`lrlib.course.widgets.live` returns) shows ONE image widget and
-  swaps its value on a move; a background thread renders the main parameter's frames for
-  the current setting of the other controls, nearest first, and the frames one step away
-  on every other control; a move to a frame not rendered yet is rendered first;
+  swaps its value on a move; the main parameter's frames are rendered ahead for the current
+  setting of the other controls, nearest first, then the frames one step away on every
+  other control (in a kernel, one frame per turn of its event loop, between messages, on the
+  main thread; elsewhere on a background thread); a move to a frame not rendered yet puts
+  it first;
 - :func:`scrubber` is the same on the website, with no kernel: an HTML ``<figure>`` with a
   range input, the frames and a small script (``lrlib/book/website_static/scrubber.js``,
   added by the book's Sphinx extension, which also moves the frames out of the page into
@@ -343,6 +345,8 @@ class LiveExperiment:
         self._condition = threading.Condition()
         self._worker = None
         self._busy = False
+        self._scheduled = False
+        self._loop = _kernel_loop()
         self.error = None
         for control in active.values():
             control.observe(self._changed, names="value")
@@ -406,32 +410,58 @@ class LiveExperiment:
         with self._condition:
             wanted = [p for p in wanted if _cached(self.draw, p) is None]
             self._queue = wanted + self._queue if first else self._queue + wanted
-            if self._worker is None or not self._worker.is_alive():
+            if not self._queue:
+                return
+            if self._loop is not None:
+                # In a kernel: one frame per turn of its event loop, between messages, on the
+                # main thread (Matplotlib is not thread-safe, and later cells draw too).
+                if not self._scheduled:
+                    self._scheduled = True
+                    self._loop.call_soon(self._step)
+            elif self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, daemon=True,
                                                 name=f"frames:{self.draw.__name__}")
                 self._worker.start()
             self._condition.notify_all()
 
-    def _work(self):
-        while True:
-            with self._condition:
-                if not self._queue:
-                    self._busy = False
-                    self._condition.notify_all()
-                    return
-                params = self._queue.pop(0)
-                self._busy = True
-            try:
-                frame(self.draw, self._label(params), **params)
-            except Exception as error:  # noqa: BLE001 - kept for the learner to see
-                self.error = error
-                continue
-            if self._wanted is not None and _key(self.draw, self._wanted) == \
-                    _key(self.draw, params):
+    def _render_next(self):
+        """Render the next queued frame; False once the queue is empty."""
+        with self._condition:
+            if not self._queue:
+                self._busy = False
+                self._condition.notify_all()
+                return False
+            params = self._queue.pop(0)
+            self._busy = True
+        try:
+            frame(self.draw, self._label(params), **params)
+        except Exception as error:  # noqa: BLE001 - kept for the learner to see
+            self.error = error
+        else:
+            if self._wanted is not None and \
+                    _key(self.draw, self._wanted) == _key(self.draw, params):
                 self.show()
+        with self._condition:
+            self._busy = False
+            self._condition.notify_all()
+        return True
+
+    def _step(self):
+        self._scheduled = False
+        if self._render_next() and self._queue:
+            self._scheduled = True
+            self._loop.call_soon(self._step)
+
+    def _work(self):
+        while self._render_next():
+            pass
 
     def wait(self, timeout=None):
         """Block until every queued frame is rendered (for tests and the benchmark)."""
+        if self._loop is not None:  # in a kernel: render them now, on this thread
+            while self._render_next():
+                pass
+            return True
         with self._condition:
             return self._condition.wait_for(lambda: not self._queue and not self._busy,
                                             timeout=timeout)
@@ -445,6 +475,21 @@ class LiveExperiment:
         out = widgets.VBox([box, self.image])
         out.experiment = self  # for tests and the benchmark
         return out
+
+
+def _kernel_loop():
+    """The running event loop of an IPython kernel, or ``None`` (plain Python, tests)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or getattr(shell, "kernel", None) is None:
+            return None
+        import asyncio
+
+        return asyncio.get_running_loop()
+    except (ImportError, RuntimeError):
+        return None
 
 
 def _positions(control):
@@ -481,7 +526,7 @@ def live(draw, **controls):
     ``controls`` maps parameter names to ipywidgets (use :func:`slider`, :func:`log_slider`,
     :func:`dropdown`, ...); other values are passed through unchanged. The main parameter's
     control (see :func:`main_parameter`) becomes a slider over its grid (a continuous slider
-    snaps to about 20 values, and says so); its frames are rendered in the background for
+    snaps to about 20 values, and says so); its frames are rendered ahead, between messages, for
     the current values of the other controls. Returns a widget to display.
     """
     return LiveExperiment(draw, controls).widget()
