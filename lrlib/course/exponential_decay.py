@@ -181,6 +181,11 @@ def exponential_controls():
     }
 
 
+#: The controls of :func:`exponential_explorer`, under the name that
+#: lrlib.course.widgets (live, scrubber, discovery) looks for.
+exponential_explorer_controls = exponential_controls
+
+
 # -- a rate on its optimizer's scale -----------------------------------------------------------
 
 def first_update(optimizer, learning_rate, seed=0, batch_size=32):

@@ -200,6 +200,11 @@ def step_decay_controls():
     }
 
 
+#: The controls of :func:`step_decay_explorer`, under the name that
+#: lrlib.course.widgets (live, scrubber, discovery) looks for.
+step_decay_explorer_controls = step_decay_controls
+
+
 @experiment(figsize=(7.0, 3.8))
 def half_life_collapse(fig, drop_factors=(0.1, 0.3, 0.5, 0.7),
                        drop_everys=(10, 25, 50, 100, 200), initial_learning_rate=1.0):
