@@ -145,3 +145,30 @@ def test_scrubber_defaults_match_the_live_widget():
     assert scrub.values[scrub.start] == 0.1
     with pytest.raises(ValueError, match="`values`"):
         widgets.scrubber(tiny, "width", [])
+
+
+def test_in_a_kernel_frames_are_rendered_between_messages_on_the_main_thread(monkeypatch):
+    """In a kernel (a running event loop), no thread: one frame per turn of the loop."""
+    import asyncio
+    import threading
+
+    async def session():
+        monkeypatch.setattr(lf, "_kernel_loop", asyncio.get_running_loop)
+        box = widgets.live(tiny, **tiny_controls())
+        experiment = box.experiment
+        assert len(CALLS) == 1 and experiment._worker is None  # the first frame, at once
+        threads = threading.active_count()
+        turns = 0
+        while experiment._queue or experiment._scheduled:
+            await asyncio.sleep(0)  # a message could be handled here
+            turns += 1
+            assert len(CALLS) <= turns + 1  # at most one frame per turn
+        assert threading.active_count() == threads and experiment._worker is None
+        assert len(CALLS) >= len(experiment.values)
+        rendered = len(CALLS)
+        experiment.controls["rate"].value = experiment.values[-1]  # a swap, then more ahead
+        assert len(CALLS) == rendered
+        assert bytes(box.children[1].value) == lf.frame(tiny, rate=experiment.values[-1],
+                                                        width=2, kind="a").png
+
+    asyncio.run(session())
