@@ -172,3 +172,15 @@ def test_in_a_kernel_frames_are_rendered_between_messages_on_the_main_thread(mon
                                                         width=2, kind="a").png
 
     asyncio.run(session())
+
+
+def test_a_frame_with_short_titles_says_what_its_axes_show():
+    @widgets.experiment(figsize=(2.0, 1.5))
+    def curve(fig, family="step"):
+        ax = fig.subplots()
+        ax.set_title(family)
+        ax.set_xlabel("peak rate")
+        ax.set_ylabel("accuracy")
+
+    found = lf.frame(curve, "schedule = step", family="step")
+    assert found.alt == "Curve at schedule = step: step (accuracy against peak rate)."

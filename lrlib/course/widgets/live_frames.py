@@ -48,8 +48,9 @@ MAX_POSITIONS = 24
 #: Frames kept in memory, over all experiments (a frame is 20-80 kB).
 CACHE_SIZE = 600
 
-Frame = collections.namedtuple("Frame", "png alt titles params")
-Frame.__doc__ = "One rendered frame: PNG bytes, alt text, the figure's titles, its parameters."
+Frame = collections.namedtuple("Frame", "png alt titles params axes")
+Frame.__doc__ = ("One rendered frame: PNG bytes, alt text, the figure's titles, its parameters "
+                 "and its axes' labels.")
 
 _cache = collections.OrderedDict()
 _cache_lock = threading.Lock()
@@ -152,11 +153,16 @@ def frame(draw, label=None, **params):
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format="png", dpi=fig.dpi)
                 titles = _titles(fig)
-                found = Frame(buffer.getvalue(), "", tuple(titles), dict(params))
+                axes = tuple(f"{' '.join(ax.get_ylabel().split())} against "
+                             f"{' '.join(ax.get_xlabel().split())}"
+                             for ax in fig.get_axes() if ax.get_xlabel() and ax.get_ylabel())
+                found = Frame(buffer.getvalue(), "", tuple(titles), dict(params), axes)
                 _store(draw, params, found)
     prefix = f"{_summary(draw)} at {label}" if label else _summary(draw)
-    alt = prefix + (": " + "; ".join(found.titles) if found.titles else "") + "."
-    return found._replace(alt=alt)
+    alt = prefix + (": " + "; ".join(found.titles) if found.titles else "")
+    if len(alt) < 80 and found.axes:  # short titles: say what the axes show too
+        alt += " (" + "; ".join(found.axes) + ")"
+    return found._replace(alt=alt + ".")
 
 
 # -- which parameter, which values ------------------------------------------------------------
