@@ -184,3 +184,9 @@ def test_a_frame_with_short_titles_says_what_its_axes_show():
 
     found = lf.frame(curve, "schedule = step", family="step")
     assert found.alt == "Curve at schedule = step: step (accuracy against peak rate)."
+
+
+def test_alt_text_has_no_tex():
+    assert lf._plain(r"rate $\eta_0$, limit $2/\lambda$ = $\tfrac{1}{2}$") == \
+        "rate η₀, limit 2/λ = 1/2"
+    assert lf._plain("no formula: 5$") == "no formula: 5"

@@ -91,6 +91,27 @@ def _store(draw, params, found):
             _cache.popitem(last=False)
 
 
+_TEX = {r"\eta": "η", r"\lambda": "λ", r"\sigma": "σ", r"\mu": "μ", r"\alpha": "α",
+        r"\beta": "β", r"\gamma": "γ", r"\epsilon": "ε", r"\xi": "ξ", r"\approx": "≈",
+        r"\cdot": "·", r"\times": "×", r"\leq": "≤", r"\geq": "≥", r"\le": "≤",
+        r"\ge": "≥", r"\infty": "∞", r"\max": "max", r"\min": "min", r"\,": " "}
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _plain(text):
+    """A Matplotlib label without its TeX (for alt text): ``$\\eta_0$`` becomes ``η₀``."""
+    import re
+
+    if "$" not in text:
+        return text
+    text = re.sub(r"\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    for tex in sorted(_TEX, key=len, reverse=True):
+        text = re.sub(re.escape(tex) + r"(?![A-Za-z])", _TEX[tex], text)
+    text = re.sub(r"_\{?([0-9]+)\}?", lambda m: m[1].translate(_SUBSCRIPTS), text)
+    text = re.sub(r"\\(mathrm|text|mathit|operatorname)\{([^{}]*)\}", r"\2", text)
+    return re.sub(r"[$\\{}]", "", text)
+
+
 def _titles(fig):
     """The figure's titles: suptitles (of the figure and its sub-figures), then the axes'."""
     found = []
@@ -108,7 +129,7 @@ def _titles(fig):
             title = ax.get_title(loc=loc)
             if title:
                 found.append(title)
-    return [" ".join(t.split()) for t in found]
+    return [" ".join(_plain(t).split()) for t in found]
 
 
 def _label(name, draw=None, controls=None):
@@ -153,8 +174,8 @@ def frame(draw, label=None, **params):
                 buffer = io.BytesIO()
                 fig.savefig(buffer, format="png", dpi=fig.dpi)
                 titles = _titles(fig)
-                axes = tuple(f"{' '.join(ax.get_ylabel().split())} against "
-                             f"{' '.join(ax.get_xlabel().split())}"
+                axes = tuple(f"{' '.join(_plain(ax.get_ylabel()).split())} against "
+                             f"{' '.join(_plain(ax.get_xlabel()).split())}"
                              for ax in fig.get_axes() if ax.get_xlabel() and ax.get_ylabel())
                 found = Frame(buffer.getvalue(), "", tuple(titles), dict(params), axes)
                 _store(draw, params, found)
