@@ -290,7 +290,12 @@ def widgets_table(results):
             _ratio(row["ratio_floor"]),
             _number(row["draw_ms"]["median"]),
         ])
-    return _table(header, rows)
+    table = _table(header, rows)
+    run = section.get("run")
+    if run:  # the section re-run alone, after the rest of the results
+        table += (f"\n\n*Slider moves measured on their own: `{run['command']}`, "
+                  f"{run['created']}, commit `{run.get('commit')}`.*")
+    return table
 
 
 def widgets_verdict(results):
