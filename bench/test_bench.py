@@ -181,9 +181,13 @@ def synthetic_results(notebooks=("chapters/intro",)):
                                               keras=dict(spread, median=4.0))}}}},
         "vectorised": {"rows": {"cosine": {"lrlib": spread, "numpy": spread,
                                            "ratio_numpy": spread, "max_gap_over_peak": 0.0}}},
-        "widgets": {"instant_ms": 100.0, "floor_ms": spread, "rows": {
-            "lrlib.course.x.draw": {"draw_ms": spread, "move_ms": spread, "ratio_floor": spread,
-                                     "slowest_ms": 2.0, "settings": 3, "has_controls": True}}},
+        "widgets": {"instant_ms": 100.0, "default_target_ms": 50.0, "floor_ms": spread, "rows": {
+            "lrlib.course.x.draw": {"draw_ms": spread, "move_ms": spread,
+                                            "miss_ms": spread, "ratio_floor": spread,
+                                            "slowest_ms": 2.0, "settings": 3, "frames": 20,
+                                            "main_parameter": "rate", "has_controls": True},
+            "lrlib.course.y.still": {"draw_ms": spread, "miss_ms": spread, "ratio_floor": spread,
+                                     "has_controls": False}}},
         "descent": {"gradient_descent": {"steps": 10, "steps_per_second": spread,
                                          "ratio_numpy": spread},
                     "descend_many": {"starts": 2, "steps": 5, "run_steps_per_second": spread,
@@ -213,8 +217,12 @@ def test_report_renders_every_section_and_judges_the_target():
     assert "not measured" in tables["training (compiled loop)"]
     assert "not measured in this run (`--quick` skips it)" in tables["book build"]
     assert "(below the number of CPUs)" in tables["run"]
-    assert "`x.draw`" in tables["slider moves"]
-    assert "within 100 ms: `x.draw` (1.01 ms)" in tables["slider verdict"]
+    assert "`widgets.x.draw`" in tables["slider moves"]
+    assert "(20 frames of `rate`)" in tables["slider moves"]
+    assert "no controls (a static figure)" in tables["slider moves"]
+    assert "within 50 ms: `widgets.x.draw` (1.01 ms)" in tables["slider verdict"]
+    assert "every experiment's slowest extreme is within 100 ms" in tables["slider verdict"]
+    assert "`y.still`" not in tables["slider verdict"]
     assert "Every notebook ran within" in tables["notebooks verdict"]
 
 

@@ -31,6 +31,12 @@ Three fixes, found with the browser test (``tests/site/test_browser.py``) and th
    (``execution_mode: force`` in its notebook metadata, as the instructors' page does: it
    reads the chapters' exercises) is read again at every build; otherwise Sphinx would only
    re-read it when its own file changes, and an incremental build would keep an old index.
+7. **Scrubbable experiments.** A chapter's scrubber (``lrlib.course.widgets.scrubber``, an HTML
+   output with a range input and its frames as data: URIs) becomes a page that loads one
+   frame, not twenty: :func:`frames_to_files` writes each frame to ``_images/scrub-<hash>.png``
+   (the same frame once, whatever the page) and puts its path in the page instead; the
+   site's ``scrubber.js`` (added to every page, no CDN) swaps the frames under the range
+   input, after fetching them once the figure comes near the screen.
 """
 
 import re
@@ -134,7 +140,43 @@ def _outdated(app, env, added, changed, removed):
     return pages
 
 
+_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+_SCRUBBER = re.compile(r'<figure class="lr-scrubber".*?</figure>', flags=re.S)
+
+
+def frames_to_files(body, pagename, outdir):
+    """``body`` with each scrubber's data: URI frames written to ``outdir/_images`` and
+    replaced by their paths relative to the page; returns ``(body, written)``, ``written``
+    the new files' paths."""
+    import base64
+    import hashlib
+    import pathlib
+    import posixpath
+
+    images = pathlib.Path(outdir) / "_images"
+    up = posixpath.relpath("_images", posixpath.dirname(pagename) or ".")
+    written = []
+
+    def to_file(match):
+        data = base64.b64decode(match[1])
+        name = f"scrub-{hashlib.sha256(data).hexdigest()[:20]}.png"
+        path = images / name
+        if not path.exists():
+            images.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written.append(path)
+        return f"{up}/{name}"
+
+    def figure(match):
+        return _FRAME.sub(to_file, match[0])
+
+    return _SCRUBBER.sub(figure, body or ""), written
+
+
 def _on_page(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and "lr-scrubber" in body:
+        context["body"], _ = frames_to_files(body, pagename, app.outdir)
     scripts = context.get("script_files")
     if scripts:
         scripts[:] = clean_scripts(scripts, context.get("body", ""))
@@ -147,6 +189,7 @@ def _on_page(app, pagename, templatename, context, doctree):
 
 
 STYLESHEET = "website.css"  # in website_static/
+SCRUBBER_SCRIPT = "scrubber.js"  # in website_static/: lrlib.course.widgets.scrubber
 
 
 def _add_static_path(app):
@@ -167,6 +210,7 @@ def setup(app):
     app.connect("config-inited", _local_mathjax)
     app.connect("builder-inited", _add_static_path)
     app.add_css_file(STYLESHEET)
+    app.add_js_file(SCRUBBER_SCRIPT, defer="defer")
     # After myst-nb (500) has added the page's own scripts and the theme (501) its buttons.
     app.connect("html-page-context", _on_page, priority=900)
     app.connect("env-get-outdated", _outdated)

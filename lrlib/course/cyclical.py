@@ -109,7 +109,7 @@ def cyclical_runs(lower=0.02, upper=0.7, step_size=50, mode="triangular"):
     return from_sharp, from_grid
 
 
-@experiment(figsize=(10.5, 3.5))
+@experiment(figsize=(10.5, 3.5), scrub="upper")
 def cyclical_escape(fig, lower=0.02, upper=0.7, step_size=50, mode="triangular"):
     """Schedule, paths from the three sharp minima, and where a grid of runs ends."""
     landscape = MultiMinima()

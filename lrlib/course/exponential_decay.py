@@ -145,7 +145,7 @@ def describe_steps(steps, steps_per_epoch=43):
     return f"{steps:,.0f} steps ({epochs:.2g} epochs)" if epochs < 100 else f"{steps:,.0f} steps"
 
 
-@experiment(figsize=(9.0, 3.0))
+@experiment(figsize=(9.0, 3.0), scrub="decay_rate")
 def exponential_explorer(fig, initial_learning_rate=1.0, decay_rate=0.01, decay_steps=430,
                          staircase=False):
     """Left: the exponential decay (linear scale) with its half-life marked. Right: the
@@ -186,6 +186,11 @@ def exponential_controls():
         "decay_steps": int_slider(430, 10, 860, step=10, description="decay steps T"),
         "staircase": checkbox(False, description="staircase"),
     }
+
+
+#: The controls of :func:`exponential_explorer`, under the name that
+#: lrlib.course.widgets (live, scrubber, discovery) looks for.
+exponential_explorer_controls = exponential_controls
 
 
 # -- a rate on its optimizer's scale -----------------------------------------------------------

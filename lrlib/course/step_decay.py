@@ -179,7 +179,7 @@ def what_a_drop_does(fig, drop_factor=0.5, drop_every=50, initial_learning_rate=
     return fig
 
 
-@experiment(figsize=(9.0, 3.0))
+@experiment(figsize=(9.0, 3.0), scrub="drop_every")
 def step_decay_explorer(fig, drop_factor=0.5, drop_every=50, initial_learning_rate=1.0):
     """Left: the step decay over the bowl's budget (log scale), with its exponential
     envelope. Right: the expected loss on :data:`lrlib.course.noise.NOISY_BOWL`."""
@@ -211,6 +211,11 @@ def step_decay_controls():
         "drop_every": int_slider(50, 10, 420, step=10, description="drop every s steps"),
         "initial_learning_rate": log_slider(1.0, 0.03, 3.0, description="initial rate η₀"),
     }
+
+
+#: The controls of :func:`step_decay_explorer`, under the name that
+#: lrlib.course.widgets (live, scrubber, discovery) looks for.
+step_decay_explorer_controls = step_decay_controls
 
 
 @experiment(figsize=(7.0, 3.8))

@@ -72,3 +72,29 @@ def test_mathjax_is_copied_from_the_package_for_the_site(tmp_path):
 def test_mathjax_comes_from_requirements():
     requirements = (ROOT / "requirements.txt").read_text()
     assert "django-static-mathjax" in requirements
+
+
+def test_scrubber_frames_become_image_files(tmp_path):
+    """A scrubber's data: URI frames are written once to _images/ and the page points there."""
+    import html as html_module
+    import json
+
+    from lrlib.course import widgets
+
+    @widgets.experiment(figsize=(1.5, 1.0))
+    def dot(fig, size=1):
+        fig.subplots().set_title(f"size {size}")
+
+    markup = widgets.scrubber(dot, "size", [1, 2, 1])._repr_html_()
+    body = f"<p>before data:image/png;base64,AAAA</p>{markup}<p>after</p>"
+    out, written = page_fixes.frames_to_files(body, "chapters/intro", tmp_path)
+    scrub = out[out.index("<figure"):out.index("</figure>")]
+    assert "data:image/png" not in scrub
+    assert "<p>before data:image/png;base64,AAAA</p>" in out  # outside a scrubber: untouched
+    assert len(written) == 2 and all(p.parent == tmp_path / "_images" for p in written)
+    field = html_module.unescape(out.split('data-frames="')[1].split('"')[0])
+    sources = [item["src"] for item in json.loads(field)]
+    assert sources[0] == sources[2] and all(s.startswith("../_images/scrub-") for s in sources)
+    assert all((tmp_path / "chapters" / s).resolve().exists() for s in sources)
+    again, more = page_fixes.frames_to_files(body, "index", tmp_path)
+    assert not more and 'src="_images/scrub-' in again  # written once; paths from the root

@@ -46,13 +46,14 @@ def test_small_multiples_draws_one_panel_per_value():
     assert fig._suptitle.get_text() == "All"
 
 
-def test_live_builds_controls_and_an_output():
+def test_live_builds_controls_and_an_image():
     widget = live(one_schedule, **one_schedule_controls())
     assert isinstance(widget, ipywidgets.VBox)
     controls = widget.children[0]
     descriptions = [c.description for row in controls.children for c in row.children]
     assert "schedule" in descriptions and "peak rate η" in descriptions
-    assert isinstance(widget.children[1], ipywidgets.Output)
+    assert isinstance(widget.children[1], ipywidgets.Image)
+    assert bytes(widget.children[1].value[:4]) == b"\x89PNG"  # the first frame, at once
 
 
 def test_noise_floor_formula():

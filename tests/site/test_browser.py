@@ -127,3 +127,68 @@ def test_the_check_is_not_blind(browser, tmp_path):
     assert ("http", "missing.png") in kinds and ("exception", "page.html") in kinds
     assert not own_errors([p for p in problems if "cdn.invalid" in p["url"]], url)
     assert any("cdn.invalid" in p["url"] for p in problems)
+
+
+SCRUB_PAGES = [c.docname for c in CHAPTERS]
+
+_STATE = """[...document.querySelectorAll('figure.lr-scrubber')].map(f => {
+    const input = f.querySelector('input[type=range]');
+    const img = f.querySelector('img.lr-scrubber-frame');
+    return {id: input.id, value: input.value, max: input.max, disabled: input.disabled,
+            label: f.querySelector('output').textContent, aria: input.getAttribute('aria-valuetext'),
+            src: img.getAttribute('src'), alt: img.alt, loaded: img.complete && img.naturalWidth > 0};
+})"""
+
+
+def _key(browser, key, keycode):
+    """Press and release one key in the page, as a reader's keyboard does."""
+    for kind in ("keyDown", "keyUp"):
+        browser.send("Input.dispatchKeyEvent", session=True, type=kind, key=key, code=key,
+                     windowsVirtualKeyCode=keycode, nativeVirtualKeyCode=keycode)
+
+
+def _settled(browser, seconds=5.0):
+    """The scrubbers' state once every frame shown has loaded."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = browser.evaluate(_STATE)
+        if all(s["loaded"] for s in state) or time.monotonic() > deadline:
+            return state
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("docname", SCRUB_PAGES)
+def test_scrubbers_move_in_the_browser(browser, base_url, docname):
+    """On every page with a scrubber: focus its range input and press the right arrow (the
+    keyboard), then set its value and fire an input event (a drag): the frame, its alt
+    text, the value shown and aria-valuetext change, and the new frame loads."""
+    problems = browser.open(f"{base_url}{docname}.html")
+    assert not own_errors(problems, base_url), own_errors(problems, base_url)
+    before = _settled(browser)
+    if not before:
+        pytest.skip(f"{docname}: no scrubber on this page")
+    for index, start in enumerate(before):
+        assert not start["disabled"], f"{docname}: scrubber.js did not enable {start['id']}"
+        assert start["loaded"], f"{docname}: the first frame of {start['id']} did not load"
+        # The keyboard: one step to the right (to the left at the last frame).
+        right = start["value"] != start["max"]
+        browser.evaluate(f"document.getElementById({start['id']!r}).scrollIntoView();"
+                         f"document.getElementById({start['id']!r}).focus(); true")
+        _key(browser, *(("ArrowRight", 39) if right else ("ArrowLeft", 37)))
+        moved = _settled(browser)[index]
+        assert int(moved["value"]) == int(start["value"]) + (1 if right else -1), moved
+        for field in ("src", "alt", "label", "aria"):
+            assert moved[field] != start[field], f"{docname}: the key did not change {field}"
+        assert moved["aria"].endswith(f"= {moved['label']}") and moved["loaded"]
+        # A drag: the value set and an input event, to the other end.
+        target = 0 if right and int(start["value"]) > 0 else int(start["max"])
+        browser.evaluate(f"(() => {{const i = document.getElementById({start['id']!r});"
+                         f"i.value = {target}; i.dispatchEvent(new Event('input')); "
+                         f"return true;}})()")
+        dragged = _settled(browser)[index]
+        assert int(dragged["value"]) == target and dragged["src"] != moved["src"]
+        assert dragged["label"] != moved["label"] and dragged["loaded"], dragged
+    outside = [url for url in browser.requested() if not url.startswith(base_url)]
+    assert not outside, f"{docname}: the scrubbers requested {outside}"
+    errors = own_errors(browser.problems(), base_url)
+    assert not errors, f"{docname}: {errors}"

@@ -6,6 +6,7 @@ is no build (see helpers/built_site.py). CI runs it after building: see .ci/run.
 """
 
 import html
+import json
 import re
 import urllib.parse
 
@@ -238,3 +239,43 @@ def test_student_edition_has_every_exercise_and_no_solution(student, chapter):
         assert shown, f"{label}: none of {snippets} is on the full website (test is blind)"
         for snippet in snippets:
             assert snippet not in edition_text, f"{label}: solution text {snippet!r} leaked"
+
+
+# -- scrubbable experiments -----------------------------------------------------------------
+
+def scrubbers(body):
+    """The scrubbable experiments of a page (lrlib.course.widgets.scrubber)."""
+    return re.findall(r'<figure class="lr-scrubber".*?</figure>', body, flags=re.S)
+
+
+@pytest.mark.parametrize("docname", CHAPTER_IDS)
+def test_every_live_widget_has_a_scrubber(site, docname):
+    """The website has no kernel: each live widget of a chapter has its scrubber on the page
+    (a range input over frames drawn by the same function), its frames image files of the
+    site, each with its alt text, and the site's scrubber.js to move it."""
+    cells = notebook(docname)["cells"]
+    live = sum("widgets.live(" in "".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    markup = page_html(docname)
+    found = scrubbers(article(markup))
+    assert len(found) >= live, f"{docname}: {live} live widgets, {len(found)} scrubbers"
+    if found:
+        script = re.findall(r'<script\b[^>]*\bsrc="([^"]*scrubber\.js[^"]*)"', markup)
+        assert script, f"{docname}: scrubber.js is not loaded"
+        assert (HTML / docname).parent.joinpath(script[0].split("?")[0]).resolve().exists()
+    for figure in found:
+        assert "data:image" not in figure, f"{docname}: frames left in the page as data: URIs"
+        field = re.search(r'<input type="range"[^>]*>', figure)[0]
+        frames = json.loads(html.unescape(_attribute(field, "data-frames")))
+        assert len(frames) >= 2, f"{docname}: a scrubber with {len(frames)} frame(s)"
+        assert _attribute(field, "max") == str(len(frames) - 1)
+        start = int(_attribute(field, "value"))
+        assert _attribute(field, "aria-valuetext").endswith(f"= {frames[start]['label']}")
+        ident = _attribute(field, "id")
+        assert f'<label for="{ident}">' in figure and f'<output for="{ident}"' in figure
+        img = re.search(r"<img\b[^>]*>", figure)[0]
+        assert _attribute(img, "src") == frames[start]["src"]
+        for item in frames:
+            path = (HTML / docname).parent.joinpath(urllib.parse.unquote(item["src"]))
+            assert path.resolve().exists(), f"{docname}: frame {item['src']} is not in the build"
+            assert len(item["alt"]) > 40 and item["label"] in item["alt"], item["alt"]
+        assert len({item["src"] for item in frames}) >= 2, f"{docname}: the frames are alike"

@@ -7,7 +7,9 @@ then serves both audiences:
 - :func:`render` draws one figure (``render(draw, **params) -> Figure``);
 - :func:`small_multiples` draws a grid over a parameter's range: the static figure that the
   website shows in place of the widget, telling the same story;
-- :func:`live` wires the draw function to ipywidgets controls in a running kernel.
+- :func:`live` wires the draw function to ipywidgets controls in a running kernel: one image
+  whose frames, rendered ahead, are swapped on a move;
+- :func:`scrubber` shows the same frames on the website under a range input, no kernel needed.
 
 The experiments themselves live in the chapters' companion modules (``lrlib.course.warmup``,
 say); :mod:`lrlib.course.widgets.core` holds the machinery and
@@ -25,10 +27,12 @@ from lrlib.course.widgets.core import (
     checkbox,
     dropdown,
     experiment,
+    frames,
     int_slider,
     live,
     log_slider,
     render,
+    scrubber,
     slider,
     small_multiples,
 )
@@ -38,6 +42,8 @@ __all__ = [
     "render",
     "small_multiples",
     "live",
+    "frames",
+    "scrubber",
     "slider",
     "int_slider",
     "log_slider",

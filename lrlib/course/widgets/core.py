@@ -18,13 +18,20 @@ __all__ = [
     "dropdown",
     "checkbox",
     "as_png",
+    "frames",
+    "scrubber",
 ]
 
 _DEFAULT_SIZE = (7.0, 3.6)
 
 
-def experiment(figsize=_DEFAULT_SIZE, title=None):
+def experiment(figsize=_DEFAULT_SIZE, title=None, scrub=None):
     """Decorator for a draw function: records its preferred figure size and a title.
+
+    ``scrub`` names the experiment's main parameter, the one :func:`live` renders ahead and
+    the website's scrubber moves (by default the first of its controls); or it is
+    ``(name, values)`` to give the values too (by default they come from the control: see
+    :func:`lrlib.course.widgets.live_frames.grid`).
 
     Example:
         >>> from lrlib.course.widgets import experiment, render
@@ -40,6 +47,7 @@ def experiment(figsize=_DEFAULT_SIZE, title=None):
     def wrap(draw):
         draw.figsize = tuple(figsize)
         draw.title = title
+        draw.scrub = scrub
         return draw
 
     return wrap
@@ -101,29 +109,32 @@ def small_multiples(draw, vary, values, *, ncols=None, title=None, scale=0.7, **
 
 
 def live(draw, **controls):
-    """Wire ``draw`` to ipywidgets controls: each change redraws the figure.
+    """Wire ``draw`` to ipywidgets controls: a move swaps one rendered frame for another.
 
     ``controls`` maps parameter names to ipywidgets (use :func:`slider`,
     :func:`log_slider`, :func:`dropdown`, ...); other values are passed through unchanged.
-    Returns a widget to display. In a static page (the built website) it is inert: the chapter
-    shows :func:`small_multiples` instead.
+    Returns a widget to display: the controls above ONE image, whose value a move replaces.
+    The main parameter's frames are rendered ahead, in the background (see
+    :mod:`lrlib.course.widgets.live_frames`). In a static page (the built website) it is inert:
+    the chapter shows :func:`lrlib.course.widgets.live_frames.scrubber` instead.
     """
-    import ipywidgets as widgets
-    from IPython.display import display
+    from lrlib.course.widgets.live_frames import live as live_frames
 
-    active = {name: c for name, c in controls.items() if isinstance(c, widgets.ValueWidget)}
-    fixed = {name: c for name, c in controls.items() if name not in active}
-    for name, control in active.items():
-        if not control.description:
-            control.description = name.replace("_", " ")
+    return live_frames(draw, **controls)
 
-    def update(**params):
-        display(as_png(render(draw, **fixed, **params)))
 
-    output = widgets.interactive_output(update, active)
-    box = widgets.VBox([widgets.HBox(list(active.values())[i : i + 3])
-                        for i in range(0, len(active), 3)])
-    return widgets.VBox([box, output])
+def frames(draw, vary=None, values=None, **fixed):
+    """See :func:`lrlib.course.widgets.live_frames.frames`."""
+    from lrlib.course.widgets.live_frames import frames as _frames
+
+    return _frames(draw, vary, values, **fixed)
+
+
+def scrubber(draw, vary=None, values=None, **fixed):
+    """See :func:`lrlib.course.widgets.live_frames.scrubber`."""
+    from lrlib.course.widgets.live_frames import scrubber as _scrubber
+
+    return _scrubber(draw, vary, values, **fixed)
 
 
 def as_png(fig, dpi=None):
