@@ -167,8 +167,9 @@ def verdict(difference, a="A", b="B", *, higher_is_better=True, digits=3, percen
 
     ``"a beats b by ..."`` only when the interval excludes 0 (``b beats a`` when it excludes
     0 on ``b``'s side; with ``higher_is_better=False``, as for a loss, the lower wins),
-    ``"a and b are within noise"`` otherwise; each with the mean difference, the interval
-    (its kind named) and the number of pairs. ``percent=True`` writes accuracies
+    with the winner's mean advantage and the interval of that advantage (so both positive);
+    ``"a and b are within noise"`` otherwise, with the difference ``a - b`` and its
+    interval. Each names the interval's kind and the number of pairs. ``percent=True`` writes accuracies
     as percentage points (``digits`` then counts the digits of the fraction).
 
     Example:
@@ -199,9 +200,9 @@ def verdict(difference, a="A", b="B", *, higher_is_better=True, digits=3, percen
     if not difference.excludes_zero:
         return (f"{a} and {b} are within noise: difference {show(difference.mean)} "
                 f"({interval(difference.low, difference.high)})")
-    if (difference.mean > 0) == higher_is_better:
-        return (f"{a} beats {b} by {show(abs(difference.mean))} "
-                f"({interval(difference.low, difference.high)})")
-    # b wins: state the difference b - a, so that the interval reads in its favour.
-    return (f"{b} beats {a} by {show(abs(difference.mean))} "
-            f"({b} − {a}: {interval(-difference.high, -difference.low)})")
+    # The winner's advantage (a - b, or its negative), and the interval of that advantage.
+    sign = 1.0 if higher_is_better else -1.0
+    if sign * difference.mean < 0:
+        a, b, sign = b, a, -sign
+    low, high = sorted((sign * difference.low, sign * difference.high))
+    return f"{a} beats {b} by {show(sign * difference.mean)} ({interval(low, high)})"

@@ -55,8 +55,12 @@ from lrlib import validation
 from lrlib.course.runs import COMMON, Record, Setup, SweepResults, trial
 from lrlib.schedules import FAMILIES
 
-__all__ = ["SCHEMA", "TASK_SETUPS", "TASK_PEAKS", "make_storage", "run_study", "read_study",
-           "write_table", "read_table", "setup_to_dict", "setup_from_dict", "main"]
+__all__ = ["SCHEMA", "TASK_SETUPS", "TASK_PEAKS", "RESULTS", "make_storage", "run_study",
+           "read_study", "write_table", "read_table", "stored", "setup_to_dict",
+           "setup_from_dict", "main"]
+
+#: Where the stored results tables live (package data: ``lrlib/course/results/*.jsonl``).
+RESULTS = pathlib.Path(__file__).parent / "results"
 
 #: The columns of a results table (one JSON object per line: one run, one split), with the
 #: type of each value. ``metrics`` maps a metric's name (``accuracy``, ``loss``, ...) to its
@@ -443,6 +447,16 @@ def read_table(path):
         raise ValueError(f"results table {path} is empty")
     options = {} if total_steps is None else {"total_steps": total_steps}
     return SweepResults.from_records([records[key] for key in order], **options)
+
+
+def stored(name):
+    """A stored results table by name (``"mnist1d_probe"``: ``RESULTS / "mnist1d_probe.jsonl"``),
+    read with :func:`read_table`."""
+    path = RESULTS / f"{name}.jsonl"
+    if not path.exists():
+        found = ", ".join(sorted(p.stem for p in RESULTS.glob("*.jsonl"))) or "none"
+        raise ValueError(f"`name`: no stored results table {name!r} (stored: {found})")
+    return read_table(path)
 
 
 # --- The command --------------------------------------------------------------------------

@@ -119,3 +119,22 @@ def test_bad_arguments(tmp_path):
         run_study(FAMILIES, [0.1, 0.1], SEEDS, storage=tmp_path / "s.journal")
     with pytest.raises(ValueError, match="`n_workers`"):
         run_study(FAMILIES, PEAKS, SEEDS, storage=tmp_path / "s.journal", n_workers=0)
+
+
+def test_the_stored_mnist1d_probe_supports_its_claims():
+    from lrlib.course.stats import paired_difference
+
+    results = module.stored("mnist1d_probe")
+    assert len(results) == 65 and {r.task for r in results.records} == {"mnist1d"}
+    assert results.total_steps == 1880
+    first = SweepResults.from_records([r for r in results.records if r.seed < 5],
+                                      total_steps=results.total_steps)
+    assert first.selection_metric == "val_accuracy"
+    assert first.best_rate("constant") == 0.05 and first.best_rate("cosine") == 0.2
+    assert first.rates[0] < 0.05 < 0.2 < first.rates[-1]  # both inside the grid
+    cosine, constant = results.cell("cosine", 0.2), results.cell("constant", 0.05)
+    assert cosine.runs == constant.runs == 10
+    test = paired_difference(cosine, constant, "accuracy")
+    assert test.n == 10 and test.low > 0.02 and 0.035 < test.mean < 0.045
+    with pytest.raises(ValueError, match="no stored results table"):
+        module.stored("nothing")
