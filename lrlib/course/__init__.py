@@ -21,10 +21,14 @@ and their controls, its checkers (``check_*``) and its chapter-only helpers.
 - :mod:`lrlib.course.basins`: which minimum gradient descent ends in: outcomes, basin maps, shares.
 - :mod:`lrlib.course.noise`: gradient noise, the noise floor and the noisy bowl.
 - :mod:`lrlib.course.curvature`: sharpness (top Hessian eigenvalue) of a Keras model's loss.
-- :mod:`lrlib.course.data`: offline data sets (scikit-learn's digits, a synthetic 2-D set).
+- :mod:`lrlib.course.data`: offline data sets (scikit-learn's digits, MNIST-1D from its
+  generator, a synthetic 2-D set), with train / validation / test splits.
 - :mod:`lrlib.course.training`: the training harness (a small network, every step recorded).
 - :mod:`lrlib.course.runs`: the common setup of Parts II-III, the one record of a run, one
   summary, one table, one sweep (family x peak x seed) and one best-rate rule.
+- :mod:`lrlib.course.stats`: paired differences over seeds, their 95% intervals, verdicts.
+- :mod:`lrlib.course.study`: a sweep as an Optuna study shared by worker processes, and
+  results tables on disk (stored ones in ``lrlib/course/results/``).
 - :mod:`lrlib.course.plots`: the course's figure style (one colour-blind-safe palette).
 - :mod:`lrlib.course.widgets`: experiments drawn by one pure function, static or live.
 - :mod:`lrlib.course.check`: the machinery of the checkers that give learners feedback.

@@ -50,7 +50,7 @@ import math
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.data import load_digits, steps_per_epoch
+from lrlib.course.data import TASKS, load_task, steps_per_epoch
 from lrlib.schedules import FAMILIES, for_budget, mean_rate
 
 __all__ = [
@@ -83,18 +83,35 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class Setup:
-    """A training budget: epochs, batch size, seeds, network and optimizer."""
+    """A training budget: epochs, batch size, seeds, network and optimizer, and the task.
+
+    ``task`` names the data (:func:`lrlib.course.data.load_task`: ``"digits"`` or
+    ``"mnist1d"``); ``validation`` asks for a validation split carved out of its training
+    split (then every run records validation and test metrics, and a sweep selects on
+    validation: see :meth:`SweepResults.best_rate`). ``momentum`` is SGD's.
+    """
 
     epochs: int = 10
     batch_size: int = 32
     seeds: tuple = (0, 1, 2)
     hidden: tuple = (64,)
     optimizer: str = "sgd"
+    task: str = "digits"
+    validation: bool = False
+    momentum: float = 0.0
+
+    def __post_init__(self):
+        validation.choice("task", self.task, TASKS)
+        if not isinstance(self.validation, bool):
+            raise ValueError(f"`validation` must be True or False, got {self.validation!r}")
+
+    def data(self):
+        """The :class:`lrlib.course.data.Dataset` the runs train on (cached)."""
+        return load_task(self.task, self.validation)
 
     @property
     def steps_per_epoch(self):
-        data = load_digits()
-        return steps_per_epoch(len(data.x_train), self.batch_size)
+        return steps_per_epoch(len(self.data().x_train), self.batch_size)
 
     @property
     def total_steps(self):
@@ -133,8 +150,9 @@ def run(schedule, seed, setup=COMMON):
     from lrlib.course.training import train
 
     setup = _check_setup(setup)
-    return train(schedule, optimizer=setup.optimizer, epochs=setup.epochs,
-                 batch_size=setup.batch_size, seed=seed, hidden=setup.hidden)
+    return train(schedule, optimizer=setup.optimizer, momentum=setup.momentum,
+                 epochs=setup.epochs, batch_size=setup.batch_size, seed=seed,
+                 hidden=setup.hidden, data=setup.data())
 
 
 def run_seeds(schedule, setup=COMMON):
@@ -152,7 +170,8 @@ def trial(family, peak, seed, setup=COMMON):
     """
     setup = _check_setup(setup)
     schedule = for_budget(family, peak, setup.total_steps)
-    return Record.from_run(run(schedule, seed, setup), family=family, peak=peak)
+    return Record.from_run(run(schedule, seed, setup), family=family, peak=peak,
+                           task=setup.task)
 
 
 # --- The record of a run ------------------------------------------------------------------
@@ -177,6 +196,9 @@ class Metric:
 METRICS = {
     "accuracy": Metric("accuracy", "test", "accuracy", "final test accuracy", True, 3),
     "loss": Metric("loss", "test", "loss", "final test loss", False, 3),
+    "val_accuracy": Metric("val_accuracy", "validation", "accuracy",
+                           "final validation accuracy", True, 3),
+    "val_loss": Metric("val_loss", "validation", "loss", "final validation loss", False, 3),
     "train_loss": Metric("train_loss", "train", "loss", "training loss, last epoch", False, 4),
     "steps_to_target": Metric("steps_to_target", "test", "steps_to_target",
                               f"steps to {TARGET_ACCURACY:.0%} test accuracy", False, 0),
@@ -199,7 +221,8 @@ class Record:
         metrics: the measurements, keyed by split, then by name:
             ``{"train": {"loss": ...}, "test": {"accuracy": ..., "loss": ...,
             "steps_to_target": ...}}`` (see :data:`METRICS`; a target never reached is
-            absent). A diverged run measured nothing: its splits are empty.
+            absent), and ``"validation": {"accuracy": ..., "loss": ...}`` when the run had a
+            validation split. A diverged run measured nothing: its splits are empty.
         diverged_at: the step at which the run diverged and stopped, or ``None``.
         steps: the optimizer steps it took (``None`` when not known).
         mean_rate: the mean of the rates it used, step by step (``None`` when not known).
@@ -230,12 +253,15 @@ class Record:
 
     @classmethod
     def of(cls, family, peak, seed, *, diverged_at=None, steps=None, mean_rate=None,
-           task=TASK, **values):
+           task=TASK, validated=False, **values):
         """A record from numbers keyed as :data:`METRICS` (``accuracy=0.97``, ...).
 
-        ``None`` values are left out; so is every value of a diverged run.
+        ``None`` values are left out; so is every value of a diverged run. ``validated``
+        gives the record a (possibly empty) validation split even when no value is given.
         """
         metrics = {"train": {}, "test": {}}
+        if validated:
+            metrics["validation"] = {}
         for key, value in values.items():
             m = _metric(key)
             if value is not None and diverged_at is None:
@@ -243,13 +269,16 @@ class Record:
         return cls(family, peak, seed, metrics, diverged_at, steps, mean_rate, task)
 
     @classmethod
-    def from_run(cls, run, family, peak=None, target=TARGET_ACCURACY):
-        """The record of a :class:`lrlib.course.training.TrainingRun` (which it keeps)."""
+    def from_run(cls, run, family, peak=None, target=TARGET_ACCURACY, task=TASK):
+        """The record of a :class:`lrlib.course.training.TrainingRun` (which it keeps),
+        with a validation split when the run had one."""
         steps = int(len(run.losses))
         record = cls.of(
             family, peak, run.seed, diverged_at=run.diverged_at, steps=steps,
-            mean_rate=float(np.mean(run.learning_rates)) if steps else None,
+            mean_rate=float(np.mean(run.learning_rates)) if steps else None, task=task,
+            validated=run.has_validation,
             accuracy=run.final_accuracy, loss=run.final_loss,
+            val_accuracy=run.final_validation_accuracy, val_loss=run.final_validation_loss,
             train_loss=run.final_training_loss,
             steps_to_target=run.steps_to_accuracy(target),
         )
@@ -637,12 +666,21 @@ class SweepResults:
         """The training runs the records of one cell kept, one per seed."""
         return [r.run for r in self.cell(family, peak).records if r.run is not None]
 
-    def best_rate(self, family, metric="accuracy"):
+    @property
+    def selection_metric(self):
+        """The metric :meth:`best_rate` selects on by default: validation accuracy when the
+        runs measured it (the protocol: select on validation, report test), test accuracy
+        otherwise (runs without a validation split)."""
+        return "val_accuracy" if "val_accuracy" in self.metrics else "accuracy"
+
+    def best_rate(self, family, metric=None):
         """THE best-rate rule of the course: among the peak rates at which no seed diverged,
-        the one with the best mean ``metric`` (highest test accuracy by default); a tie goes
-        to the smaller rate. ``None`` when a seed diverged at every rate.
+        the one with the best mean ``metric`` (by default :attr:`selection_metric`: the
+        highest validation accuracy when the runs had a validation split, else the highest
+        test accuracy); a tie goes to the smaller rate. ``None`` when a seed diverged at
+        every rate.
         """
-        m = _metric(metric)
+        m = _metric(self.selection_metric if metric is None else metric)
         scored = [(c.mean(m.key), c.peak) for c in self.cells(family)
                   if c.stable and not math.isnan(c.mean(m.key))]
         if not scored:

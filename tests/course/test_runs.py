@@ -85,6 +85,33 @@ def test_a_record_reads_a_training_run():
         Record.from_dict({"family": "cosine", "peak": 0.3, "seed": 0})
 
 
+def test_a_record_of_a_run_with_a_validation_split_keeps_both_held_out_splits():
+    small = Setup(epochs=1, seeds=(0,), validation=True)
+    assert small.data().has_validation and small.steps_per_epoch == 32  # 1,010 images / 32
+    record = trial("constant", 0.3, seed=0, setup=small)
+    assert set(record.metrics) == {"train", "validation", "test"}
+    assert record.value("val_accuracy") == record.run.final_validation_accuracy
+    assert record.value("accuracy") == record.run.final_accuracy != record.value("val_accuracy")
+    assert Record.from_dict(record.to_dict()) == record
+    wild = trial("constant", 50.0, seed=0, setup=small)
+    assert wild.metrics == {"train": {}, "validation": {}, "test": {}}
+    with pytest.raises(ValueError, match="`task`"):
+        Setup(task="cifar")
+
+
+def test_selection_is_on_validation_when_the_runs_measured_it():
+    # Validation prefers 0.1, test prefers 0.3: the default rule selects on validation.
+    records = [Record.of("constant", peak, seed, accuracy=test, val_accuracy=val)
+               for peak, val, test in ((0.1, 0.95, 0.90), (0.3, 0.90, 0.97))
+               for seed in (0, 1)]
+    swept = SweepResults.from_records(records)
+    assert swept.selection_metric == "val_accuracy"
+    assert swept.best_rate("constant") == 0.1
+    assert swept.best_rate("constant", metric="accuracy") == 0.3
+    plain = SweepResults.from_records([Record.of("constant", 0.1, 0, accuracy=0.9)])
+    assert plain.selection_metric == "accuracy"
+
+
 # --- the summary and the table --------------------------------------------------------------
 
 def test_summarize_and_divergence():

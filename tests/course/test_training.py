@@ -107,3 +107,43 @@ def test_range_test_builds_the_network_it_is_asked_for():
     assert not np.array_equal(shallow.losses, deep.losses)
 
 
+
+
+def test_with_a_validation_split_val_is_validation_and_test_is_recorded_apart():
+    from lrlib.course.data import Dataset
+
+    x_val, y_val = MOONS.x_train[:40], MOONS.y_train[:40]
+    data = Dataset(MOONS.x_train[40:], MOONS.y_train[40:], MOONS.x_test, MOONS.y_test,
+                   "moons", x_val, y_val)
+    run = train(0.1, epochs=2, data=data, hidden=(8,), seed=0)
+    assert run.has_validation
+    assert {"val_loss", "val_accuracy", "test_loss", "test_accuracy"} <= set(run.history)
+    # Per epoch; the test accuracy is a count over the 64 test points.
+    assert len(run.curve("test", "accuracy")) == 2 == len(run.curve("validation", "loss"))
+    assert (run.curve("test", "accuracy") * len(MOONS.y_test)) == pytest.approx(
+        np.round(run.curve("test", "accuracy") * len(MOONS.y_test)))
+    assert run.final_accuracy == run.history["test_accuracy"][-1]
+    assert run.final_validation_accuracy == run.history["val_accuracy"][-1]
+    assert run.final_loss == run.history["test_loss"][-1]
+    # Without a validation split, today's behaviour: val_* is the test split.
+    plain = train(0.1, epochs=2, data=MOONS, hidden=(8,), seed=0)
+    assert not plain.has_validation and "test_accuracy" not in plain.history
+    assert plain.final_validation_accuracy is None
+    np.testing.assert_array_equal(plain.curve("test", "accuracy"), plain.history["val_accuracy"])
+    with pytest.raises(ValueError, match="`split`"):
+        plain.curve("validation", "accuracy")
+
+
+def test_the_test_metrics_match_keras_evaluate():
+    from lrlib.course.training import _TestMetrics
+
+    model = build_model(2, 2, hidden=(8,))
+    model.compile(optimizer="sgd", metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    logs = {}
+    callback = _TestMetrics(MOONS.x_test, MOONS.y_test)
+    callback.set_model(model)
+    callback.on_epoch_end(0, logs)
+    theirs = model.evaluate(MOONS.x_test, MOONS.y_test, verbose=0, return_dict=True)
+    assert logs["test_loss"] == pytest.approx(theirs["loss"], rel=1e-5)
+    assert logs["test_accuracy"] == pytest.approx(theirs["accuracy"], abs=1e-6)

@@ -1,0 +1,140 @@
+"""lrlib.course.study: a grid sweep as an Optuna study shared by worker processes, and the
+results table on disk."""
+
+import collections
+import json
+
+import optuna
+import pytest
+
+from lrlib.course import study as module
+from lrlib.course.runs import Record, Setup, SweepResults, sweep
+from lrlib.course.study import (SCHEMA, make_storage, read_study, read_table, run_study,
+                                setup_from_dict, setup_to_dict, write_table)
+from helpers.slow_trial import slow_trial
+
+FAMILIES = ["constant", "cosine"]
+PEAKS = [0.1, 0.3, 3.0]  # 3.0 diverges in the synthetic trial
+SEEDS = [0, 1]
+CELLS = len(FAMILIES) * len(PEAKS) * len(SEEDS)
+
+
+def _trials(storage):
+    summaries = optuna.get_all_study_summaries(make_storage(storage))
+    assert len(summaries) == 1
+    loaded = optuna.load_study(study_name=summaries[0].study_name,
+                               storage=make_storage(storage))
+    return loaded.get_trials(deepcopy=False)
+
+
+def test_two_workers_on_one_storage_run_every_cell_once_and_match_one_process(tmp_path):
+    two = run_study(FAMILIES, PEAKS, SEEDS, storage=tmp_path / "two.journal", n_workers=2,
+                    objective=slow_trial, progress=False)
+    trials = _trials(tmp_path / "two.journal")
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(complete) == CELLS
+    cells = collections.Counter((t.params["family"], t.params["peak"], t.params["seed"])
+                                for t in complete)
+    assert set(cells.values()) == {1} and len(cells) == CELLS  # every cell, exactly once
+    # Nothing else ran: any other trial is a surplus one closed unrun.
+    assert all(t.user_attrs.get("surplus") for t in trials if t not in complete)
+    assert len({t.user_attrs["worker"] for t in complete}) == 2  # both workers took cells
+    one = run_study(FAMILIES, PEAKS, SEEDS, storage=tmp_path / "one.journal", n_workers=1,
+                    objective=slow_trial, progress=False)
+    assert two.records == one.records
+    # ... and what a plain loop gives, in the same order.
+    assert one.records == sweep(FAMILIES, PEAKS, SEEDS, objective=slow_trial).records
+    assert one.best_rate("cosine") == 0.3 and one.diverging_rates("cosine") == (3.0,)
+
+
+def test_running_again_resumes_and_sqlite_works(tmp_path, monkeypatch):
+    storage = tmp_path / "study.db"
+    first = run_study(FAMILIES, PEAKS, SEEDS, storage=storage,
+                      objective=module_trial, progress=False)
+    monkeypatch.setattr(module, "_work", lambda *a, **k: 0)  # no worker: read back only
+    again = run_study(FAMILIES, PEAKS, SEEDS, storage=storage,
+                      objective=module_trial, progress=False)
+    assert again.records == first.records
+    assert read_study(storage, FAMILIES, PEAKS, SEEDS,
+                      objective=module_trial).records == first.records
+    with pytest.raises(ValueError, match="no complete trial"):
+        run_study(FAMILIES, PEAKS, [0, 1, 2], storage=storage, objective=module_trial,
+                  progress=False, study_name=_name(storage))
+
+
+def module_trial(family, learning_rate, seed, setup=None):
+    from lrlib.course.widgets.discovery import synthetic_trial
+
+    return synthetic_trial(family, learning_rate, seed, setup=setup)
+
+
+def _name(storage):
+    return optuna.get_all_study_summaries(make_storage(storage))[0].study_name
+
+
+def test_the_results_table_has_its_schema_and_round_trips_exactly(tmp_path):
+    setup = Setup(epochs=2, seeds=(0, 1), validation=True)
+    records = [Record.of("cosine", 0.3, 0, accuracy=0.9123456789, val_accuracy=0.9,
+                         loss=0.25, train_loss=0.01, steps=64, mean_rate=0.15),
+               Record.of("cosine", 0.3, 1, diverged_at=7, steps=8, validated=True),
+               Record.of("constant", 0.1, 0, accuracy=0.8, steps=64, task="mnist1d")]
+    results = SweepResults.from_records(records, total_steps=setup.total_steps)
+    path = write_table(results, tmp_path / "sub" / "results.jsonl", setup)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert all(set(row) == set(SCHEMA) for row in rows)
+    assert [(r["family"], r["seed"], r["split"]) for r in rows][:3] == [
+        ("cosine", 0, "train"), ("cosine", 0, "test"), ("cosine", 0, "validation")]
+    assert rows[0]["setup"]["total_steps"] == setup.total_steps == 64
+    back = read_table(path)
+    assert back.records == results.records and back.total_steps == 64
+    assert back.records[1].diverged and back.records[1].metrics["validation"] == {}
+    assert setup_from_dict(setup_to_dict(setup)) == setup
+    rows[0]["peak"] = "high"
+    (tmp_path / "bad.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    with pytest.raises(ValueError, match="`peak` must be float"):
+        read_table(tmp_path / "bad.jsonl")
+
+
+def test_the_command_writes_the_table(tmp_path, monkeypatch):
+    calls = {}
+
+    def fake_run_study(families, peaks, seeds, setup, **options):
+        calls.update(families=families, peaks=peaks, seeds=seeds, setup=setup, **options)
+        return sweep(families, peaks, seeds, setup, objective=module_trial)
+
+    monkeypatch.setattr(module, "run_study", fake_run_study)
+    out = tmp_path / "digits.jsonl"
+    assert module.main(["--task", "mnist1d", "--workers", "2", "--out", str(out),
+                        "--families", "constant", "cosine", "--peaks", "0.1", "0.3",
+                        "--seeds", "3", "--no-progress"]) == 0
+    assert calls["n_workers"] == 2 and calls["storage"] == f"{out}.journal"
+    assert calls["setup"].task == "mnist1d" and calls["seeds"] == (0, 1, 2)
+    assert len(read_table(out)) == 2 * 2 * 3
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="`families`"):
+        run_study("cosine", PEAKS, SEEDS, storage=tmp_path / "s.journal")
+    with pytest.raises(ValueError, match="`peaks`"):
+        run_study(FAMILIES, [0.1, 0.1], SEEDS, storage=tmp_path / "s.journal")
+    with pytest.raises(ValueError, match="`n_workers`"):
+        run_study(FAMILIES, PEAKS, SEEDS, storage=tmp_path / "s.journal", n_workers=0)
+
+
+def test_the_stored_mnist1d_probe_supports_its_claims():
+    from lrlib.course.stats import paired_difference
+
+    results = module.stored("mnist1d_probe")
+    assert len(results) == 65 and {r.task for r in results.records} == {"mnist1d"}
+    assert results.total_steps == 1880
+    first = SweepResults.from_records([r for r in results.records if r.seed < 5],
+                                      total_steps=results.total_steps)
+    assert first.selection_metric == "val_accuracy"
+    assert first.best_rate("constant") == 0.05 and first.best_rate("cosine") == 0.2
+    assert first.rates[0] < 0.05 < 0.2 < first.rates[-1]  # both inside the grid
+    cosine, constant = results.cell("cosine", 0.2), results.cell("constant", 0.05)
+    assert cosine.runs == constant.runs == 10
+    test = paired_difference(cosine, constant, "accuracy")
+    assert test.n == 10 and test.low > 0.02 and 0.035 < test.mean < 0.045
+    with pytest.raises(ValueError, match="no stored results table"):
+        module.stored("nothing")
