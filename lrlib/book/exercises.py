@@ -460,7 +460,7 @@ def exercise_index(root="."):
 
 
 def _points(exercise):
-    from lrlib.book.grading import POINTS, rubric_points  # the grader's points
+    from lrlib.book.rubrics import POINTS, rubric_points  # the grader's points
 
     if exercise.difficulty == "hard" or not exercise.checkers:
         return f"{rubric_points(exercise.label) or 1} (rubric, by hand)"

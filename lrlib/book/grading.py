@@ -34,78 +34,10 @@ import sys
 
 from lrlib.book.editions import STUDENT_CELL, student_notebook
 from lrlib.book.exercises import _source, directive_blocks, find_exercises, read_book
+from lrlib.book.rubrics import POINTS, RUBRICS, rubric_points
 
 __all__ = ["POINTS", "RUBRICS", "rubric_points", "assignment_notebook", "write_course",
            "main"]
-
-#: Points per checker of an exercise, by difficulty (an open exercise: its rubric's total).
-POINTS = {"easy": 1, "medium": 2, "hard": 0, None: 1}
-
-#: The rubric of every open (hard) exercise: (criterion, points). Graded by hand in
-#: nbgrader's formgrader; shown on the instructors' page.
-RUBRICS = {
-    "intro-ex-open": [
-        ("finds the range of fixed rates that converge on the bowl and end in the wide "
-         "minimum, with the runs that show it", 2),
-        ("gives the noise floor across that range, from the formula or the widget", 1),
-        ("designs a schedule that ends in the wide minimum with a floor below 0.01 within "
-         "400 steps, and shows both", 2),
-    ],
-    "convergence-ex-open": [
-        ("a sequence of rates that reaches the thousandfold shrink in fewer than 35 steps, "
-         "measured", 2),
-        ("explains it with what a step at 1/λ does to each direction", 1),
-        ("tests its fragility (steep curvature 11 instead of 10) and says what breaks", 1),
-        ("argues what carries over to many curvatures spread over a range", 1),
-    ],
-    "local-minima-ex-open": [
-        ("a fair budget (same epochs or same steps), chosen and justified before running", 1),
-        ("sharpness compared at the end and at equal training loss, three seeds each", 2),
-        ("test accuracy compared with the spread over seeds", 1),
-        ("the wider network tried, and the conclusion stated with its limits", 1),
-    ],
-    "step-decay-ex-open": [
-        ("searches the placements of two drops by 10 on the noisy bowl (430 steps)", 2),
-        ("compares the best pair with the ResNet placement and with ×0.7 every 25 steps", 1),
-        ("explains what decides whether drops by 10 work (noise floor, time to settle)", 2),
-    ],
-    "exponential-decay-ex-open": [
-        ("final fractions from 10% to 0.01% for both budgets, with the best constant rate", 2),
-        ("says whether 'decay to 1%' stays best for the longer run", 1),
-        ("explains why, from the noise floor and the budget", 2),
-    ],
-    "annealing-ex-metropolis": [
-        ("a correct Metropolis walk (proposal, acceptance, 300 walkers, 1,000 steps)", 2),
-        ("compares constant, quench and slow cooling from T = 0.5, with the shares", 2),
-        ("says which method uses the gradient and which does not", 1),
-    ],
-    "cyclical-ex-momentum": [
-        ("a callback that sets the momentum at the start of every batch", 1),
-        ("a one-weight test computed by hand that shows whether it changes training", 2),
-        ("a way that makes it work (e.g. a variable the compiled step reads), shown", 2),
-    ],
-    "warmup-ex-open": [
-        ("the shortest warmup that trains all three seeds at peak 5 and at peak 3", 2),
-        ("says whether the warmup needed grows with the peak, with the evidence", 1),
-        ("tries a warmup before a constant peak and compares with the cosine", 2),
-    ],
-    "range-ex-open": [
-        ("runs the Adam range test on the deeper network and reports the three suggestions", 1),
-        ("trains five epochs at the valley suggestion and at ten times the steepest", 2),
-        ("says which rule to trust for this network, and why", 2),
-    ],
-    "choosing-ex-equal-area": [
-        ("compares the five cells at peak 0.1: training loss, accuracy, steps to 95%", 2),
-        ("says what equal area makes equal and what still differs, and why", 1),
-        ("designs a sweep at exactly equal mean rate, and how to run it", 2),
-    ],
-}
-
-
-def rubric_points(label):
-    """The points of an open exercise: its rubric's total (0 without a rubric)."""
-    return sum(points for _, points in RUBRICS.get(label, ()))
-
 
 def _nbgrader(cell, grade_id, *, solution=False, grade=False, locked=False, points=None,
               task=False):

@@ -27,15 +27,13 @@ from lrlib.course.widgets.core import (
     checkbox,
     dropdown,
     experiment,
-    frames,
     int_slider,
-    live,
     log_slider,
     render,
-    scrubber,
     slider,
     small_multiples,
 )
+from lrlib.course.widgets.live_frames import frames, live, scrubber
 
 __all__ = [
     "experiment",

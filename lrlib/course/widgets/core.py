@@ -11,15 +11,12 @@ __all__ = [
     "experiment",
     "render",
     "small_multiples",
-    "live",
     "slider",
     "int_slider",
     "log_slider",
     "dropdown",
     "checkbox",
     "as_png",
-    "frames",
-    "scrubber",
 ]
 
 _DEFAULT_SIZE = (7.0, 3.6)
@@ -106,35 +103,6 @@ def small_multiples(draw, vary, values, *, ncols=None, title=None, scale=0.7, **
         fig.suptitle(title, fontweight="bold")
     plt.close(fig)
     return fig
-
-
-def live(draw, **controls):
-    """Wire ``draw`` to ipywidgets controls: a move swaps one rendered frame for another.
-
-    ``controls`` maps parameter names to ipywidgets (use :func:`slider`,
-    :func:`log_slider`, :func:`dropdown`, ...); other values are passed through unchanged.
-    Returns a widget to display: the controls above ONE image, whose value a move replaces.
-    The main parameter's frames are rendered ahead, in the background (see
-    :mod:`lrlib.course.widgets.live_frames`). In a static page (the built website) it is inert:
-    the chapter shows :func:`lrlib.course.widgets.live_frames.scrubber` instead.
-    """
-    from lrlib.course.widgets.live_frames import live as live_frames
-
-    return live_frames(draw, **controls)
-
-
-def frames(draw, vary=None, values=None, **fixed):
-    """See :func:`lrlib.course.widgets.live_frames.frames`."""
-    from lrlib.course.widgets.live_frames import frames as _frames
-
-    return _frames(draw, vary, values, **fixed)
-
-
-def scrubber(draw, vary=None, values=None, **fixed):
-    """See :func:`lrlib.course.widgets.live_frames.scrubber`."""
-    from lrlib.course.widgets.live_frames import scrubber as _scrubber
-
-    return _scrubber(draw, vary, values, **fixed)
 
 
 def as_png(fig, dpi=None):
