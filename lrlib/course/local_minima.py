@@ -330,7 +330,7 @@ def escape_steps(learning_rate, noise=0.0, *, runs=1, seed=0, offset=1e-6, radiu
 _ESCAPE_GRID = np.geomspace(0.01, 0.5, 12)
 
 
-@experiment(figsize=(11.0, 3.9))
+@experiment(figsize=(11.0, 3.9), scrub="noise")
 def saddle_escape(fig, learning_rate=0.1, noise=0.0, runs=20):
     """Gradient descent leaving the saddle of :class:`Saddle` (:data:`SADDLE_SETUP`).
 
