@@ -69,6 +69,14 @@ RUBRICS = {
         ("compares the best pair with the ResNet placement and with ×0.7 every 25 steps", 1),
         ("explains what decides whether drops by 10 work (noise floor, time to settle)", 2),
     ],
+    "step-decay-ex-moved-drop": [
+        ("trains seed 0 with a single halving at step 43 and at step 258, and computes each "
+         "one's paired loss ratio to constant 1.0 over the epoch after the drop and over the "
+         "last epoch", 2),
+        ("answers from the last-epoch ratios (neither drop ends ahead), with the numbers", 1),
+        ("explains why: the early drop helps for an epoch, then costs; the loss is limited "
+         "by progress, so the later the drop the less it costs; tries another seed", 2),
+    ],
     "exponential-decay-ex-open": [
         ("final fractions from 10% to 0.01% for both budgets, with the best constant rate", 2),
         ("says whether 'decay to 1%' stays best for the longer run", 1),
