@@ -473,6 +473,25 @@ def _in_class_minutes(chapter):
                                          if e.difficulty != "hard")
 
 
+def _in_class_pieces(chapter, session_minutes):
+    """The chapter's work in class, split into sessions: ``[(minutes, exercises)]``.
+
+    The reading comes first, then the easy and medium exercises in the chapter's order. A
+    chapter that fits a session is one piece; otherwise each piece fills a session with as
+    many of the exercises, in order, as fit, and the rest continue in the next session (an
+    exercise longer than a session has one to itself).
+    """
+    pieces, minutes, done = [], chapter.reading_minutes, []
+    for exercise in (e for e in chapter.exercises if e.difficulty != "hard"):
+        if minutes and minutes + exercise.minutes > session_minutes:
+            pieces.append((minutes, done))
+            minutes, done = 0, []
+        minutes += exercise.minutes
+        done.append(exercise)
+    pieces.append((minutes, done))
+    return pieces
+
+
 def course_plan(root=".", session_minutes=90):
     """A MyST table: each chapter's reading and exercise time, the part done in class (the
     reading and every exercise but the open ones) and the homework (the open exercises),
@@ -480,7 +499,11 @@ def course_plan(root=".", session_minutes=90):
 
     Sessions of ``session_minutes`` group consecutive chapters of a part by their time in
     class: a chapter joins the session before it when both fit, and starts a new one
-    otherwise (and at each new part). The open exercises are homework, after the session.
+    otherwise (and at each new part). A chapter whose time in class exceeds a session is
+    split at an exercise: the reading and the exercises that fit, in the chapter's order,
+    fill its first session, and the rest continue at the start of the next one (on a row of
+    their own, "continued"), which the next chapter of the part joins when it fits. The open
+    exercises are homework, after the session.
     """
     chapters = read_book(root)
     if not chapters:
@@ -495,14 +518,24 @@ def course_plan(root=".", session_minutes=90):
         homework = chapter.exercise_minutes + chapter.reading_minutes - total
         if chapter.part != part or used + total > session_minutes:
             session, used, part = session + 1, 0, chapter.part
-        used += total
+        pieces = _in_class_pieces(chapter, session_minutes)
         earlier = sorted((d for d in chapter.links_to
                           if d in names and order[d] < order[chapter.docname]), key=order.get)
         builds_on = ", ".join(f"{{doc}}`{names[d]} </{d}>`" for d in earlier) or "—"
-        lines.append(f"| {session} | {{doc}}`{names[chapter.docname]} </{chapter.docname}>` | "
-                     f"{chapter.reading_minutes} min | {len(chapter.exercises)} "
-                     f"({chapter.exercise_minutes} min) | {total} min | {homework} min | "
-                     f"{builds_on} |")
+        link = f"{{doc}}`{names[chapter.docname]} </{chapter.docname}>`"
+        first = pieces[0][0]
+        later = (f" (+{total - first} min in session {session + 1}"
+                 f"{f' to {session + len(pieces) - 1}' if len(pieces) > 2 else ''})"
+                 if len(pieces) > 1 else "")
+        lines.append(f"| {session} | {link} | {chapter.reading_minutes} min | "
+                     f"{len(chapter.exercises)} ({chapter.exercise_minutes} min) | "
+                     f"{first} min{later} | {homework} min | {builds_on} |")
+        used += first
+        for minutes, rest in pieces[1:]:
+            session, used = session + 1, minutes
+            count = f"{len(rest)} exercise{'s' if len(rest) != 1 else ''}"
+            lines.append(f"| {session} | {link}, continued | — | {count} ({minutes} min) | "
+                         f"{minutes} min | — | — |")
     lines.append("")
     lines.append(f"{session} sessions of at most {session_minutes} minutes in class, and "
                  f"{sum(c.exercise_minutes + c.reading_minutes - _in_class_minutes(c) for c in chapters)}"

@@ -34,6 +34,14 @@ RUBRICS = {
         ("test accuracy compared with the spread over seeds", 1),
         ("the wider network tried, and the conclusion stated with its limits", 1),
     ],
+    "step-decay-ex-moved-drop": [
+        ("trains seed 0 with a single halving at step 43 and at step 258, and computes each "
+         "one's paired loss ratio to constant 1.0 over the epoch after the drop and over the "
+         "last epoch", 2),
+        ("answers from the last-epoch ratios (neither drop ends ahead), with the numbers", 1),
+        ("explains why: the early drop helps for an epoch, then costs; the loss is limited "
+         "by progress, so the later the drop the less it costs; tries another seed", 2),
+    ],
     "step-decay-ex-open": [
         ("searches the placements of two drops by 10 on the noisy bowl (430 steps)", 2),
         ("compares the best pair with the ResNet placement and with ×0.7 every 25 steps", 1),

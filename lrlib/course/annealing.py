@@ -20,8 +20,9 @@ module holds, in the chapter's order:
   length, the floor and the cycle multiplier as controls. A run that reaches the sharp
   minimum late, when the rate is already low, is trapped there under plain cosine
   annealing; a restart raises the rate again and throws it out.
-- **Checkers** of the chapter's exercises (``check_*``), and :func:`paired_interval`, the
-  95% interval of a paired difference over seeds that one of them asks for.
+- **Checkers** of the chapter's exercises (``check_*``); the one asking for the 95% interval
+  of a paired difference over seeds compares with the course's one definition of it,
+  :func:`lrlib.course.stats.paired_difference`.
 
 Example:
     >>> from lrlib.course.annealing import cooling_schedule
@@ -35,7 +36,8 @@ import numpy as np
 
 from lrlib import validation
 from lrlib.course.basins import basin_shares, plot_shares, settled_minima
-from lrlib.course.check import Result, _as_float, check_number, check_schedule
+from lrlib.course.check import (Result, _as_float, check_number, check_schedule,
+                                tolerance_text)
 from lrlib.course.descent import descend_many
 from lrlib.course.landscapes import DoubleWell
 from lrlib.course.plots import PALETTE, annotate_diverged, plot_landscape
@@ -68,7 +70,6 @@ __all__ = [
     "check_second_restart",
     "check_warm_restarts",
     "check_forbidding_floor",
-    "paired_interval",
     "check_paired_verdict",
 ]
 
@@ -473,75 +474,79 @@ def check_forbidding_floor(answer):
                         rtol=0.05)
 
 
-#: Student's t quantile for a two-sided 95% interval, by degrees of freedom (n - 1 seeds).
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
-         9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
-         19: 2.093, 29: 2.045}
-
-
-def paired_interval(first, second):
-    """``(mean, low, high)``: the mean paired difference ``first - second`` and its 95% interval.
-
-    ``first`` and ``second`` hold one value per seed, in the same seed order (same initial
-    weights and batch order per seed). The interval is the mean difference plus or minus
-    Student's t (n - 1 degrees of freedom) times the standard error of the differences.
-
-    Example:
-        >>> from lrlib.course.annealing import paired_interval
-        >>> [round(v, 4) for v in paired_interval([0.97, 0.98, 0.975], [0.96, 0.975, 0.97])]
-        [0.0067, -0.0005, 0.0138]
-    """
-    d = np.asarray(first, dtype=float) - np.asarray(second, dtype=float)
-    if d.ndim != 1 or len(d) < 2 or len(d) - 1 not in _T975:
-        raise ValueError(f"`first` and `second` must hold 2 to 16, 20 or 30 paired values, "
-                         f"got {len(np.atleast_1d(d))}")
-    mean, half = float(d.mean()), _T975[len(d) - 1] * float(d.std(ddof=1)) / math.sqrt(len(d))
-    return mean, mean - half, mean + half
-
-
 _VERDICTS = ("beats", "within noise", "worse")
+
+#: How close the learner's ends must be: a fraction of the interval's width (t = 4.30 for
+#: t(0.975, 2) = 4.3027 passes; a normal quantile or ddof=0 do not).
+_END_TOLERANCE = 0.01
 
 
 def check_paired_verdict(results, low, high, verdict):
     """Exercise annealing-ex-noise: cosine from 1.0 against the baseline, in test accuracy.
 
     ``results`` is the chapter's dict of runs per contender; ``low`` and ``high`` the learner's
-    95% interval of the paired difference (cosine minus baseline); ``verdict`` one of
+    95% interval of the paired difference (cosine minus baseline), each end within 1% of the
+    interval's width of :func:`lrlib.course.stats.paired_difference`'s; ``verdict`` one of
     ``"beats"``, ``"within noise"``, ``"worse"``.
     """
+    from lrlib.course.check import record_answer, record_hints
+    from lrlib.course.stats import paired_difference
+
     if Ellipsis in (low, high, verdict):
         return _PLACEHOLDER
     first = [r.final_accuracy for r in results["cosine from 1.0"]]
     second = [r.final_accuracy for r in results["constant 0.3 (baseline)"]]
-    mean, lo, hi = paired_interval(first, second)
+    difference = paired_difference(first, second)
+    lo, hi, n = difference.low, difference.high, difference.n
+    expected = "within noise" if lo <= 0 <= hi else ("beats" if lo > 0 else "worse")
+    record_answer("the 95% interval", f"[{lo:.6g}, {hi:.6g}]", [lo, hi])
+    record_answer("the verdict", repr(expected))
+    record_hints(f"take the {n} differences seed by seed (cosine minus baseline), their mean "
+                 f"and sample standard deviation s (ddof=1); the interval is mean ± t · s/√{n}.",
+                 f"t is Student's quantile for {n - 1} degrees of freedom, t(0.975, {n - 1}); "
+                 "the exercise gives it.")
     values = [_as_float(low), _as_float(high)]
     if None in values:
         return Result(False, "`low` and `high` must be numbers: the ends of the interval.")
     got_low, got_high = values
-    n = len(first)
-    d = np.subtract(first, second)
-    tol = 0.1 * (hi - lo) + 1e-6
-    if not (abs(got_low - lo) < tol and abs(got_high - hi) < tol):
-        wide = 1.96 * float(d.std(ddof=1)) / math.sqrt(n)
-        unpaired = _T975[n - 1] * math.sqrt((np.var(first, ddof=1) + np.var(second, ddof=1)) / n)
-        if abs(got_high - got_low - 2 * wide) < tol:
-            return Result(False, f"your interval uses 1.96, the normal quantile; with {n} seeds "
-                                 f"the standard error is itself uncertain: use Student's t with "
-                                 f"{n - 1} degrees of freedom ({_T975[n - 1]}).")
-        if abs(got_high - got_low - 2 * unpaired) < tol:
-            return Result(False, "your interval treats the two contenders as independent. The "
-                                 "seeds are paired (same initial weights, same batches): take "
-                                 "the difference seed by seed first, then its spread.")
-        return Result(False, f"the interval: [{got_low:.4f}, {got_high:.4f}] is not it: take the "
-                             f"mean of the {n} differences (seed by seed) plus or minus "
-                             f"{_T975[n - 1]} times their standard deviation over √{n}.")
-    expected = "within noise" if lo <= 0 <= hi else ("beats" if lo > 0 else "worse")
-    if verdict not in _VERDICTS:
+    if not -1 <= got_low <= got_high <= 1:
+        return Result(False, f"[{got_low:.4g}, {got_high:.4g}] is outside what the question "
+                             "allows: a difference of accuracies lies between -1 and 1, and "
+                             "`low` is at most `high`.")
+    tolerance = _END_TOLERANCE * (hi - lo)
+    if not (abs(got_low - lo) <= tolerance and abs(got_high - hi) <= tolerance):
+        d = np.subtract(first, second)
+        t = (hi - difference.mean) / (difference.std / math.sqrt(n))
+        normal = 1.96 * difference.std / math.sqrt(n)
+        unpaired = t * math.sqrt((np.var(first, ddof=1) + np.var(second, ddof=1)) / n)
+        message = (f"the interval: your ends are not {tolerance_text(_END_TOLERANCE)} of the "
+                   "interval's width from the reference's.")
+        width = got_high - got_low
+        if math.isclose(width, 2 * normal, rel_tol=0.01):
+            return Result(False, f"{message} Your interval uses 1.96, the normal quantile; with "
+                                 f"{n} seeds the standard deviation is itself uncertain: use "
+                                 f"Student's t with {n - 1} degrees of freedom.")
+        if math.isclose(width, 2 * unpaired, rel_tol=0.01):
+            return Result(False, f"{message} Your interval treats the two contenders as "
+                                 "independent. The seeds are paired (same initial weights, same "
+                                 "batches): take the difference seed by seed first, then its "
+                                 "spread.")
+        if math.isclose(width, 2 * t * float(np.std(d)) / math.sqrt(n), rel_tol=0.01):
+            return Result(False, f"{message} Use the sample standard deviation of the "
+                                 "differences (ddof=1), not ddof=0.")
+        centre = (got_low + got_high) / 2
+        if not math.isclose(centre, difference.mean, abs_tol=tolerance):
+            return Result(False, f"{message} Its centre is not the mean difference: "
+                                 "cosine minus baseline, seed by seed.")
+        return Result(False, message)
+    if not isinstance(verdict, str) or verdict.strip().lower() not in _VERDICTS:
         return Result(False, f"`verdict` must be one of {', '.join(map(repr, _VERDICTS))}.")
-    if verdict != expected:
-        why = ("the interval contains 0, so the data cannot tell the two apart, even though "
-               "every seed points the same way" if expected == "within noise" else
-               "the interval excludes 0")
-        return Result(False, f"the interval is right, the verdict is not: {why}.")
-    return Result(True, f"mean difference {mean:+.4f}, 95% interval [{lo:.4f}, {hi:.4f}]: "
-                        f"{expected}. One test image is {1 / 450:.4f} of accuracy.")
+    if verdict.strip().lower() != expected:
+        said = verdict.strip().lower()
+        why = ("'within noise' means the interval contains 0: does yours?"
+               if said == "within noise" else
+               f"'{said}' needs the whole interval on one side of 0, whatever the sign of the "
+               "mean or of each seed's difference: is it?")
+        return Result(False, f"the interval is right, the verdict is not: {why}")
+    return Result(True, f"mean difference {difference.mean:+.4f}, 95% interval [{lo:.4f}, "
+                        f"{hi:.4f}]: {expected}. One test image is {1 / 450:.4f} of accuracy.")

@@ -46,7 +46,7 @@ import sys
 import numpy as np
 
 __all__ = ["Result", "check_number", "check_schedule", "check_function", "check_choice",
-           "reveal", "reveal_allowed", "record_answer", "passed", "reset_attempts", "attempts", "tolerance_text",
+           "reveal", "reveal_allowed", "record_answer", "record_hints", "passed", "reset_attempts", "attempts", "tolerance_text",
            "REVEAL_VARIABLE"]
 
 #: The environment variable that disables :func:`reveal` when set to 0 (the student edition).
@@ -139,6 +139,14 @@ def record_answer(what, value, numbers=()):
     if (what, value) not in record.answers:
         record.answers.append((what, value))
     record.values.extend(float(n) for n in numbers)
+
+
+def record_hints(*hints):
+    """Add escalating hints to the running checker: a wrong try shows one more of them than
+    the try before (none on the first, whose message says what is wrong). For checkers that
+    judge an answer themselves; :func:`check_number` and :func:`check_choice` take
+    ``hints=``. A hint says where to look, never the expected value."""
+    _note_hints("your answer", hints)
 
 
 def _note_hints(what, hints):

@@ -37,8 +37,9 @@
   and sharpness against step.
 - **Checkers** of the chapter's exercises (``check_*``): :func:`check_regime`,
   :func:`check_ravine`, :func:`check_best_rate_formula`, :func:`check_contraction`,
-  :func:`check_edge_prediction`, :func:`check_paired_interval` (with its reference
-  :func:`paired_interval`), :func:`check_sweep_verdict`.
+  :func:`check_edge_prediction`, :func:`check_paired_interval` (its reference is the one
+  paired interval of the course, :func:`lrlib.course.stats.paired_difference`),
+  :func:`check_sweep_verdict`.
 
 Example:
     >>> import lrlib.course
@@ -55,7 +56,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from lrlib import validation
-from lrlib.course.check import Result, check_choice, check_number
+from lrlib.course.check import Result, check_choice, check_number, tolerance_text
 from lrlib.course.descent import gradient_descent
 from lrlib.course.landscapes import Quadratic
 from lrlib.course.plots import (COLORS, PALETTE, annotate_diverged, plot_landscape, plot_trajectory,
@@ -86,7 +87,6 @@ __all__ = [
     "check_best_rate_formula",
     "check_contraction",
     "check_edge_prediction",
-    "paired_interval",
     "check_paired_interval",
     "check_sweep_verdict",
     "SWEEP_VERDICTS",
@@ -844,111 +844,156 @@ def check_contraction(my_contraction):
 
 def check_edge_prediction(answer):
     """Exercise convergence-ex-edge: the sharpness that full-batch training at $\\eta = 0.3$
-    hovers around, predicted before running it ($2/\\eta \\approx 6.67$; within 5% passes)."""
+    hovers around, predicted before running it ($2/\\eta$; within 5% passes)."""
     if answer is Ellipsis:
         return _PLACEHOLDER
-    result = check_number(answer, 2 / 0.3, name="the predicted sharpness", rtol=0.05)
+    result = check_number(answer, 2 / 0.3, name="the predicted sharpness", rtol=0.05, low=0,
+                          allowed="a sharpness is a curvature, positive",
+                          hints=["gradient descent at rate η is stable on a curvature λ only "
+                                 "while λ < 2/η (the chapter's speed limit); the network's "
+                                 "sharpness is its largest curvature.",
+                                 "turn the speed limit around: at a fixed η, which curvature "
+                                 "is the largest the run can keep?"])
     if result:
         return Result(True, "right: 2/η = 2/0.3 ≈ 6.67. Now run it and see how closely, and "
                             "how, the network keeps to it.")
     if _is_close(answer, 1 / 0.3):
         return Result(False, result.message + " 1/η is the curvature one step clears exactly; "
-                                               "the stability limit is 2/η.")
+                                               "the limit of stability is twice that.")
     if _is_close(answer, 0.3 / 2) or _is_close(answer, 0.3):
-        return Result(False, result.message + " The limit is on the curvature: λ < 2/η, so the "
-                                               "sharpness hovers near 2/η, a number above 1 here.")
+        return Result(False, result.message + " The limit is on the curvature, and it is "
+                                               "inversely proportional to the rate: a number "
+                                               "above 1 here.")
     value = _call(lambda: float(answer))
     if isinstance(value, float) and 7.5 < value < 8.3:
-        return Result(False, result.message + " That is where the sharpness starts (7.9), above "
-                                               "2/η: the network does not stay there.")
+        return Result(False, result.message + " That is where the sharpness starts (7.9): the "
+                                               "network does not stay there.")
     return result
 
 
-#: t quantiles $t_{0.975, n-1}$ for n = 2 to 12 paired seeds.
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
-         9: 2.262, 10: 2.228, 11: 2.201}
+#: The cases of exercise convergence-ex-seeds: three seeds, as in the chapter's sweep.
+_PAIRED_CASES = (([0.9689, 0.9778, 0.9800], [0.9622, 0.9756, 0.9711]),
+                 ([0.5, 0.7, 0.6], [0.4, 0.75, 0.5]),
+                 ([1.0, 2.0, 3.0], [1.5, 1.5, 2.0]))
 
-
-def paired_interval(a, b):
-    """The mean of the paired differences ``a - b`` (one per seed) and its 95% t-interval:
-    ``(mean, low, high)``, with $t_{0.975, n-1}$ for $n$ = 2 to 12 seeds.
-
-    Example:
-        >>> [round(v, 3) for v in paired_interval([0.97, 0.98, 0.99], [0.96, 0.98, 0.97])]
-        [0.01, -0.015, 0.035]
-    """
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if d.ndim != 1 or not 2 <= d.size <= 12:
-        raise ValueError(f"need 2 to 12 paired values, got shape {d.shape}")
-    half = _T975[d.size - 1] * d.std(ddof=1) / math.sqrt(d.size)
-    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+#: How close the learner's ends must be: a fraction of the reference's half-width (t = 4.30
+#: or 4.303 for t(0.975, 2) = 4.3027 both pass; a normal quantile or ddof=0 do not).
+_END_TOLERANCE = 0.005
 
 
 def check_paired_interval(my_interval):
     """Exercise convergence-ex-seeds: ``my_interval(a, b)`` returns (mean, low, high) of the
-    paired differences ``a - b`` with a 95% t-interval."""
+    paired differences ``a - b`` (three seeds) with a 95% t-interval, as
+    :func:`lrlib.course.stats.paired_difference` computes it: the mean within 1e-6, each end
+    within 0.5% of the interval's half-width."""
+    from lrlib.course.check import record_answer, record_hints
+    from lrlib.course.stats import paired_difference
+
     if my_interval is Ellipsis:
         return _PLACEHOLDER
+    record_answer("paired_interval(a, b)", "(d.mean(), d.mean() - half, d.mean() + half) "
+                  "with d = a - b and half = t(0.975, n - 1) * d.std(ddof=1) / sqrt(n), "
+                  "as `stats.paired_difference(a, b)` computes it")
     if not callable(my_interval):
         return Result(False, f"`paired_interval` must be a function of (a, b), got {my_interval!r}.")
-    cases = [([0.9689, 0.9778, 0.9800], [0.9622, 0.9756, 0.9711]),
-             ([0.5, 0.7, 0.6], [0.4, 0.75, 0.5]),
-             ([1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 1.5, 2.0, 3.0, 6.0])]
-    for a, b in cases:
-        expected = paired_interval(a, b)
+    record_hints("the interval is mean ± t · s / √n: s the sample standard deviation of the n "
+                 "differences (ddof=1), t Student's quantile t(0.975, n − 1) (4.30 for three "
+                 "seeds), √n because the interval is for their mean.",
+                 "take the differences seed by seed first, d = a − b; everything else is "
+                 "computed from d alone.")
+    for a, b in _PAIRED_CASES:
+        reference = paired_difference(a, b)
+        expected = (reference.mean, reference.low, reference.high)
+        record_answer(f"paired_interval({a}, {b})",
+                      "({:.6g}, {:.6g}, {:.6g})".format(*expected), expected)
+        shown = f"for a = {a}, b = {b}"
         try:
-            got = tuple(float(v) for v in my_interval(np.array(a), np.array(b)))
+            returned = my_interval(np.array(a), np.array(b))
         except Exception as error:  # the learner's code: report, do not crash
-            return Result(False, f"paired_interval raised {type(error).__name__}: {error}.")
-        if len(got) != 3:
-            return Result(False, "return three numbers: (mean, low, high).")
-        if all(math.isclose(g, e, rel_tol=1e-3, abs_tol=1e-9) for g, e in zip(got, expected)):
+            return Result(False, f"paired_interval raised {type(error).__name__}: {error} "
+                                 f"{shown}.")
+        if returned is None:
+            return Result(False, "paired_interval returned nothing: finish the function "
+                                 "(return mean, low, high).")
+        try:
+            got = tuple(float(v) for v in returned)
+        except (TypeError, ValueError):
+            got = ()
+        if len(got) != 3 or not all(math.isfinite(v) for v in got):
+            return Result(False, f"{shown} paired_interval must return three finite numbers, "
+                                 "(mean, low, high).")
+        mean, low, high = got
+        if low > high:
+            return Result(False, f"{shown} your low end is above your high end: return "
+                                 "(mean, low, high), low first.")
+        half = reference.high - reference.mean
+        mean_right = math.isclose(mean, reference.mean, rel_tol=1e-6, abs_tol=1e-12)
+        if not mean_right:
+            if math.isclose(mean, -reference.mean, rel_tol=1e-6, abs_tol=1e-12):
+                return Result(False, f"{shown} your mean has the wrong sign: the differences "
+                                     "are a − b, the first argument minus the second.")
+            return Result(False, f"{shown} your mean is not the mean of the differences "
+                                 "a − b (within 1e-6).")
+        tolerance = _END_TOLERANCE * half
+        if abs(low - reference.low) <= tolerance and abs(high - reference.high) <= tolerance:
             continue
         d = np.asarray(a) - np.asarray(b)
-        n, mean = d.size, d.mean()
-        hints = {
-            "you used 1.96 (the normal quantile); with 3 seeds use t with n − 1 = 2 degrees of "
-            "freedom, 4.30": 1.96 * d.std(ddof=1) / math.sqrt(n),
-            "use the sample standard deviation (ddof=1), not ddof=0": _T975[n - 1] * d.std() / math.sqrt(n),
-            "pair the seeds: the spread of the differences, not of each group": _T975[n - 1] * math.sqrt(
-                (np.var(a, ddof=1) + np.var(b, ddof=1)) / n),
+        n = d.size
+        t = half / (reference.std / math.sqrt(n))
+        misconceptions = {
+            ("you used 1.96, the normal quantile; with three seeds the standard deviation is "
+             "itself uncertain: use Student's t with n − 1 = 2 degrees of freedom"):
+                1.96 * d.std(ddof=1) / math.sqrt(n),
+            "use the sample standard deviation of the differences (ddof=1), not ddof=0":
+                t * d.std() / math.sqrt(n),
+            "pair the seeds: the spread of the differences, not of each group":
+                t * math.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / n),
             "divide the standard deviation by √n (the interval is for the mean)":
-                _T975[n - 1] * d.std(ddof=1),
+                t * d.std(ddof=1),
         }
-        for hint, half in hints.items():
-            if math.isclose(got[2] - got[1], 2 * half, rel_tol=1e-3) and math.isclose(got[0], mean, rel_tol=1e-6, abs_tol=1e-12):
-                return Result(False, f"for a = {a}, b = {b} you give ({got[0]:.4g}, {got[1]:.4g}, "
-                                     f"{got[2]:.4g}), expected ({expected[0]:.4g}, {expected[1]:.4g}, "
-                                     f"{expected[2]:.4g}): {hint}.")
-        return Result(False, f"for a = {a}, b = {b} you give ({got[0]:.4g}, {got[1]:.4g}, "
-                             f"{got[2]:.4g}), expected ({expected[0]:.4g}, {expected[1]:.4g}, "
-                             f"{expected[2]:.4g}).")
-    return Result(True, f"your interval agrees with the paired t-interval on {len(cases)} cases.")
+        width = "too wide" if high - low > 2 * half else "too narrow"
+        message = (f"{shown} your mean is right, but your interval is {width}: its ends are "
+                   f"not {tolerance_text(_END_TOLERANCE)} of the interval's half-width from "
+                   "the reference's.")
+        for hint, wrong_half in misconceptions.items():
+            if math.isclose(high - low, 2 * wrong_half, rel_tol=1e-3):
+                return Result(False, f"{message} It looks as if {hint}.")
+        return Result(False, message)
+    return Result(True, "your interval agrees with the paired t-interval "
+                        f"(`stats.paired_difference`) on {len(_PAIRED_CASES)} cases.")
 
 
 #: The verdicts of exercise convergence-ex-seeds on the chapter's sweep (asserted in the chapter).
 SWEEP_VERDICTS = {0.1: "within noise", 1.0: "within noise"}
+_SWEEP_OPTIONS = ("better", "within noise", "worse")
 
 
 def check_sweep_verdict(answers):
     """Exercise convergence-ex-seeds: is 0.3 better than 0.1, and than 1.0? A dict
     ``{0.1: verdict, 1.0: verdict}`` with each verdict "better", "within noise" or "worse"."""
-    if answers is Ellipsis or not isinstance(answers, dict) or any(
-            v is Ellipsis for v in answers.values()):
+    if answers is Ellipsis or (isinstance(answers, dict)
+                               and any(v is Ellipsis for v in answers.values())):
         return _PLACEHOLDER
-    options = ("better", "within noise", "worse")
+    if not isinstance(answers, dict) or set(answers) != set(SWEEP_VERDICTS):
+        return Result(False, "give a dict with one verdict per rate: {0.1: ..., 1.0: ...}.")
+    hints = ["compute each interval with your paired_interval, (accuracy at 0.3) − (accuracy "
+             "at the other rate), over the three seeds of the sweep, paired by seed.",
+             "'better' needs the whole interval above 0, 'worse' the whole interval below "
+             "0; an interval that contains 0 cannot tell the two rates apart, whatever the "
+             "sign of its mean."]
     wrong = []
     for rate, expected in SWEEP_VERDICTS.items():
-        given = answers.get(rate)
-        result = check_choice(given, expected, name=f"the verdict for 0.3 against {rate:g}",
-                              options=options)
+        given = answers[rate]
+        result = check_choice(given, expected, name=f"0.3 against {rate:g}",
+                              options=_SWEEP_OPTIONS, hints=hints)
         if not result:
             wrong.append(result.message)
     if not wrong:
         return Result(True, "right: both intervals contain 0. With three seeds, 0.3 is the best "
                             "of the sweep only on average: against 0.1 and 1.0 it is within noise.")
-    return Result(False, " ".join(wrong) + " Say 'better' only when the whole interval of "
-                                          "(acc at 0.3 − acc at the other rate) is above 0.")
+    return Result(False, " ".join(wrong) + " Say 'better' or 'worse' only when the whole "
+                                          "interval of (accuracy at 0.3 − accuracy at the "
+                                          "other rate) is on one side of 0.")
 
 
 def _call(function, *args):

@@ -12,8 +12,9 @@ in the chapter's order:
   panels are those of the step-decay chapter (:mod:`lrlib.course.step_decay`).
 - **A rate on its optimizer's scale**: :func:`first_update`, how far one step of SGD or Adam
   moves the weights of the course's digits model.
-- **Judging a difference against seed noise**: :func:`paired_difference`, the mean paired
-  difference of a metric between two groups of runs with the same seeds, and its 95% interval.
+- **Judging a difference against seed noise**: the chapter uses the course's one paired
+  difference, :func:`lrlib.course.stats.paired_difference` (the mean paired difference of a
+  metric between two groups of runs with the same seeds, and its 95% interval).
 - **Checkers** of the chapter's exercises (``check_*``).
 
 Example:
@@ -22,7 +23,6 @@ Example:
     ExponentialDecay(initial_learning_rate=0.3, decay_steps=430, decay_rate=0.01, staircase=False)
 """
 
-import dataclasses
 import math
 import numbers
 
@@ -47,9 +47,6 @@ __all__ = [
     "exponential_controls",
     # a rate on its optimizer's scale
     "first_update",
-    # a difference against seed noise
-    "PairedDifference",
-    "paired_difference",
     # checkers
     "check_steps_to_adam_rate",
     "check_verdicts",
@@ -235,55 +232,6 @@ def first_update(optimizer, learning_rate, seed=0, batch_size=32):
     return weights, updates
 
 
-# -- judging a difference against seed noise ---------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class PairedDifference:
-    """The mean of paired differences and its confidence interval (Student's t)."""
-
-    differences: tuple
-    mean: float
-    low: float
-    high: float
-
-    @property
-    def verdict(self):
-        """``"better"`` or ``"worse"`` when the interval excludes 0, else ``"within noise"``."""
-        if self.low > 0:
-            return "better"
-        if self.high < 0:
-            return "worse"
-        return "within noise"
-
-    def __str__(self):
-        return (f"mean {self.mean:+.4f}, 95% interval [{self.low:+.4f}, {self.high:+.4f}]: "
-                f"{self.verdict}")
-
-
-def paired_difference(values, reference, confidence=0.95):
-    """Paired differences ``values[i] - reference[i]`` (one pair per seed), their mean and
-    its ``confidence`` interval, $\\bar d \\pm t_{n-1} s_d/\\sqrt n$.
-
-    Example:
-        >>> d = paired_difference([0.90, 0.91, 0.92], [0.93, 0.92, 0.94])
-        >>> round(d.mean, 4), d.verdict
-        (-0.02, 'within noise')
-    """
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    reference = np.asarray(reference, dtype=float)
-    if values.shape != reference.shape or values.ndim != 1 or values.size < 2:
-        raise ValueError("`values` and `reference` must be two lists of the same length >= 2 "
-                         "(one value per seed)")
-    confidence = validation.real("confidence", confidence, low=0.0, high=1.0,
-                                 low_open=True, high_open=True)
-    d = values - reference
-    half = stats.t.ppf(0.5 + confidence / 2, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size)
-    return PairedDifference(tuple(d.tolist()), float(d.mean()), float(d.mean() - half),
-                            float(d.mean() + half))
-
-
 # -- checkers of the exercises -----------------------------------------------------------------
 
 _PLACEHOLDER = Result(False, "replace the `...` with your answer, then run the cell again.")
@@ -368,27 +316,46 @@ def check_inverse_time_schedule(my_schedule):
 
 _VERDICTS = {"exponential 0.3 → 1%": "worse", "exponential 1.0 → 1%": "within noise",
              "inverse-time 1.0 → 10%": "within noise"}
+_VERDICT_WORDS = ("better", "worse", "within noise")
 
 
 def check_verdicts(verdicts):
     """Exercise exponential-decay-ex-verdicts: for each decay on the page, ``"better"``,
     ``"worse"`` or ``"within noise"`` against the baseline, from the paired 95% interval of
-    the test accuracy over the three seeds."""
+    the test accuracy over the three seeds (:func:`lrlib.course.stats.paired_difference`;
+    the chapter asserts the verdicts)."""
+    from lrlib.course.check import record_answer, record_hints
+
     if verdicts is Ellipsis or (isinstance(verdicts, dict)
                                 and any(v is Ellipsis for v in verdicts.values())):
         return _PLACEHOLDER
+    record_answer("the verdicts", ", ".join(f"{name}: {verdict!r}"
+                                            for name, verdict in _VERDICTS.items()))
     if not isinstance(verdicts, dict) or set(verdicts) != set(_VERDICTS):
         return Result(False, "give a dict with one verdict per decay, keyed by the names of "
                              f"the groups: {sorted(_VERDICTS)}.")
-    wrong = [name for name, verdict in _VERDICTS.items() if verdicts[name] != verdict]
+    record_hints("for each decay: the three differences seed by seed (decay minus baseline), "
+                 "their mean and sample standard deviation s_d, and mean ± 4.30 · s_d/√3.",
+                 "a verdict other than 'within noise' needs the whole interval on one side of "
+                 "0, whatever the sign of the mean.")
+    said = {name: v.strip().lower() if isinstance(v, str) else v
+            for name, v in verdicts.items()}
+    for name, verdict in said.items():
+        if verdict not in _VERDICT_WORDS:
+            return Result(False, f"{name}: {verdicts[name]!r} is not one of "
+                                 f"{', '.join(map(repr, _VERDICT_WORDS))}.")
+    wrong = [name for name, verdict in _VERDICTS.items() if said[name] != verdict]
     if not wrong:
         return Result(True, "only the decay started at the baseline's rate is worse: its "
                             "interval lies below 0. The two decays started at 1.0 have "
                             "intervals that contain 0, so they are within noise; three seeds "
                             "cannot tell them from the baseline.")
+    count = f"{len(wrong)} of the 3 verdicts {'is' if len(wrong) == 1 else 'are'} not right"
     name = wrong[0]
-    if _VERDICTS[name] == "within noise":
-        return Result(False, f"{name}: its interval contains 0, so the data cannot tell it "
-                             "from the baseline: within noise, whatever the sign of the mean.")
-    return Result(False, f"{name}: its whole interval lies below 0, so it is worse, not "
-                         f"{verdicts[name]!r}.")
+    if said[name] == "within noise":
+        why = "'within noise' means its interval contains 0: does it?"
+    else:
+        side = "above" if said[name] == "better" else "below"
+        why = (f"{said[name]!r} means its whole interval lies {side} 0: does it? The sign of "
+               "the mean alone does not decide.")
+    return Result(False, f"{count}. {name}: {verdicts[name]!r} is not it; {why}")

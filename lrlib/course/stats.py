@@ -23,10 +23,17 @@ Example:
     (0.044, 5)
     >>> verdict(difference, "cosine", "constant")
     'cosine beats constant by 0.044 (95% t interval 0.030 to 0.058, 5 paired seeds)'
+
+Lists (or arrays) of numbers pair by position, one value per seed in the same seed order:
+
+    >>> difference = paired_difference([0.97, 0.98, 0.975], [0.96, 0.975, 0.97])
+    >>> round(difference.mean, 4), round(difference.low, 4), round(difference.high, 4)
+    (0.0067, -0.0005, 0.0138)
 """
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -85,17 +92,28 @@ class Difference:
         return f"{self.confidence:.0%} {self.method} interval"
 
 
+def _is_value(x):
+    return x is None or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+
+
 def _values(contender, metric, name):
-    """A {seed: value} dict from a mapping, a Summary, or an iterable of Records."""
+    """A {seed: value} dict from a mapping, a Summary, an iterable of Records, or a sequence
+    of numbers (one per seed, paired by position with the other contender's)."""
     from lrlib.course.runs import Record, Summary
 
     if isinstance(contender, Mapping):
         found = dict(contender)
     else:
-        records = contender.records if isinstance(contender, Summary) else tuple(contender)
-        if not all(isinstance(r, Record) for r in records):
-            raise ValueError(f"`{name}` must be a dict of seed -> value, a Summary or a list "
-                             f"of Records, got {contender!r}")
+        try:
+            records = contender.records if isinstance(contender, Summary) else tuple(contender)
+        except TypeError:
+            records = None
+        if records and all(_is_value(r) for r in records):
+            return {seed: (None if v is None else float(v)) for seed, v in enumerate(records)}
+        if records is None or not all(isinstance(r, Record) for r in records):
+            raise ValueError(f"`{name}` must be a dict of seed -> value, a Summary, a list "
+                             "of Records or a sequence of numbers (one per seed), got "
+                             f"{contender!r}")
         if metric is None:
             raise ValueError("`metric` must name the metric to compare records on")
         found = {}
@@ -112,9 +130,11 @@ def paired_difference(a, b, metric=None, *, confidence=0.95, method="t"):
     """The paired difference ``a - b`` over the seeds both contenders ran.
 
     Args:
-        a, b: each a dict of seed -> value, a :class:`lrlib.course.runs.Summary`, or a list of
+        a, b: each a dict of seed -> value, a :class:`lrlib.course.runs.Summary`, a list of
             :class:`lrlib.course.runs.Record` (one per seed; then ``metric`` names the value,
-            a key of :data:`lrlib.course.runs.METRICS` such as ``"accuracy"``).
+            a key of :data:`lrlib.course.runs.METRICS` such as ``"accuracy"``), or a
+            sequence of numbers, one per seed in the same seed order for both (a list or an
+            array: value ``i`` is paired with the other's value ``i``).
         metric: see above.
         confidence: the interval's coverage, 0.95 by default.
         method: ``"t"`` (Student's t, the default) or ``"bootstrap"`` (percentile bootstrap

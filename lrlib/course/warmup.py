@@ -285,23 +285,42 @@ def check_noise_step(beta_1_0, beta_1_09):
     """
     if beta_1_0 is Ellipsis or beta_1_09 is Ellipsis:
         return _PLACEHOLDER
+    from lrlib.course.check import record_answer
+
     plain = math.sqrt(2 / math.pi)
     averaged = plain * math.sqrt(0.1 / 1.9)
+    # Both answers, for reveal(), even when the first is wrong and the second is not checked.
+    record_answer("β₁ = 0", f"{plain:.6g}", [plain])
+    record_answer("β₁ = 0.9", f"{averaged:.6g}", [averaged])
     first, second = _as_float(beta_1_0), _as_float(beta_1_09)
-    if first is not None and math.isclose(first, 1.0, rel_tol=0.02):
-        return Result(False, "β₁ = 0: 1 is the first step only, when v̂ = g². Later √v̂ is the "
-                             "noise's size, 1, while |g| varies: its mean is √(2/π).")
-    result = check_number(beta_1_0, plain, name="β₁ = 0", rtol=0.05)
+    allowed = "a mean step per unit rate is positive"
+    result = check_number(beta_1_0, plain, name="β₁ = 0", rtol=0.05, low=0, allowed=allowed,
+                          hints=["with β₁ = 0, m̂ = g: the step is |g|/√v̂ per unit rate, and "
+                                 "once v̂ has averaged many g², √v̂ is the noise's size, 1.",
+                                 "so the mean step is the mean of |g| for g ~ N(0, 1): an "
+                                 "integral you can do, or estimate with NumPy."])
     if not result:
+        if first is not None and math.isclose(first, 1.0, rel_tol=0.02):
+            return Result(False, result.message + " 1 is the first step only, when v̂ = g². "
+                                                   "Later √v̂ is the noise's size, 1, while |g| "
+                                                   "varies from step to step: take its mean.")
         return result
-    if second is not None and math.isclose(second, plain * 0.1, rel_tol=0.1):
-        return Result(False, "β₁ = 0.9: the running mean's standard deviation is not 1 − β₁ "
-                             "but √((1 − β₁)/(1 + β₁)), the sum of the squared weights.")
-    if second is not None and math.isclose(second, math.sqrt(0.1 / 1.9), rel_tol=0.05):
-        return Result(False, "β₁ = 0.9: √(0.1/1.9) is the running mean's standard deviation; "
-                             "its mean absolute value is √(2/π) times that.")
-    result = check_number(beta_1_09, averaged, name="β₁ = 0.9", rtol=0.08)
+    result = check_number(beta_1_09, averaged, name="β₁ = 0.9", rtol=0.08, low=0,
+                          allowed=allowed,
+                          hints=["with β₁ = 0.9, m is a weighted sum of past gradients, "
+                                 "weights (1 − β₁)β₁^k: independent N(0, 1) noise gives a "
+                                 "normal m with variance the sum of the squared weights.",
+                                 "the step is then the mean of |m| over √v̂ ≈ 1, as for "
+                                 "β₁ = 0 but with m's standard deviation in place of 1."])
     if not result:
+        if second is not None and math.isclose(second, plain * 0.1, rel_tol=0.1):
+            return Result(False, result.message + " The running mean's standard deviation is "
+                                                   "not 1 − β₁: add up the squares of its "
+                                                   "weights, (1 − β₁)β₁^k.")
+        if second is not None and math.isclose(second, math.sqrt(0.1 / 1.9), rel_tol=0.05):
+            return Result(False, result.message + " That is the running mean's standard "
+                                                   "deviation; the step is its mean absolute "
+                                                   "value, as for β₁ = 0.")
         return result
     return Result(True, f"about {plain:.2f} of the rate with β₁ = 0 and {averaged:.2f} with "
                         "β₁ = 0.9: the running mean cancels most of the noise, so after the "

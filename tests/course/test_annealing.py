@@ -205,20 +205,26 @@ class _Run:
         self.final_accuracy = accuracy
 
 
-def test_paired_interval_and_the_verdict_checker():
-    mean, low, high = annealing.paired_interval([0.97, 0.98, 0.975], [0.96, 0.975, 0.97])
-    assert low < mean < high and round(mean, 4) == 0.0067
-    with pytest.raises(ValueError, match="paired"):
-        annealing.paired_interval([0.9], [0.8])
+def test_the_verdict_checker_uses_the_one_paired_interval():
+    from lrlib.course.stats import paired_difference
+
+    assert not hasattr(annealing, "paired_interval")  # one definition: lrlib.course.stats
     results = {"cosine from 1.0": [_Run(a) for a in (0.9667, 0.9733, 0.9778)],
                "constant 0.3 (baseline)": [_Run(a) for a in (0.9689, 0.9778, 0.9800)]}
-    _, lo, hi = annealing.paired_interval([0.9667, 0.9733, 0.9778], [0.9689, 0.9778, 0.9800])
+    d = paired_difference([0.9667, 0.9733, 0.9778], [0.9689, 0.9778, 0.9800])
+    lo, hi = d.low, d.high
     assert lo < 0 < hi
     assert annealing.check_paired_verdict(results, lo, hi, "within noise")
+    # The exercise's t = 4.30 (for 4.3027) is within the tolerance.
+    half = 4.30 * d.std / np.sqrt(3)
+    assert annealing.check_paired_verdict(results, d.mean - half, d.mean + half, "Within noise")
     wrong = annealing.check_paired_verdict(results, lo, hi, "worse")
-    assert not wrong and "contains 0" in wrong.message
-    d = np.subtract([0.9667, 0.9733, 0.9778], [0.9689, 0.9778, 0.9800])
-    normal = 1.96 * d.std(ddof=1) / np.sqrt(3)
+    assert not wrong and "one side of 0" in wrong.message and "verdict is not" in wrong.message
+    normal = 1.96 * d.std / np.sqrt(3)
     assert "Student" in annealing.check_paired_verdict(
-        results, d.mean() - normal, d.mean() + normal, "within noise").message
+        results, d.mean - normal, d.mean + normal, "within noise").message
+    assert "ddof=1" in annealing.check_paired_verdict(
+        results, d.mean - half * np.sqrt(2 / 3), d.mean + half * np.sqrt(2 / 3), "x").message
+    outside = annealing.check_paired_verdict(results, hi, lo, "within noise")
+    assert not outside and "outside what the question allows" in outside.message
     assert not annealing.check_paired_verdict(results, ..., ..., ...)

@@ -364,27 +364,41 @@ def test_check_edge_prediction():
     assert not convergence.check_edge_prediction("six")
 
 
-def test_paired_interval_and_its_checker():
-    mean, low, high = convergence.paired_interval([0.97, 0.98, 0.99], [0.96, 0.98, 0.97])
-    assert (round(mean, 3), round(low, 3), round(high, 3)) == (0.01, -0.015, 0.035)
-    with pytest.raises(ValueError):
-        convergence.paired_interval([1.0], [1.0])
-    assert convergence.check_paired_interval(convergence.paired_interval)
-    assert convergence.check_paired_interval(...).passed is False
+def test_the_paired_interval_checker_compares_with_stats():
+    from lrlib.course.stats import paired_difference
 
-    def normal(a, b):
-        d = np.asarray(a) - np.asarray(b)
-        half = 1.96 * d.std(ddof=1) / np.sqrt(len(d))
-        return d.mean(), d.mean() - half, d.mean() + half
+    assert not hasattr(convergence, "paired_interval")  # one definition: lrlib.course.stats
+
+    def reference(a, b):
+        d = paired_difference(a, b)
+        return d.mean, d.low, d.high
+
+    def with_t(t, ddof=1):
+        def interval(a, b):
+            d = np.asarray(a) - np.asarray(b)
+            half = t * d.std(ddof=ddof) / np.sqrt(len(d))
+            return d.mean(), d.mean() - half, d.mean() + half
+        return interval
 
     def unpaired(a, b):
         d = np.asarray(a) - np.asarray(b)
         half = 4.303 * np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / len(d))
         return d.mean(), d.mean() - half, d.mean() + half
 
-    assert "1.96" in convergence.check_paired_interval(normal).message
+    assert convergence.check_paired_interval(reference)
+    assert convergence.check_paired_interval(with_t(4.30))   # the exercise's t, rounded
+    assert convergence.check_paired_interval(with_t(4.303))  # the chapter's solution
+    assert convergence.check_paired_interval(...).passed is False
+    assert "1.96" in convergence.check_paired_interval(with_t(1.96)).message
+    assert "ddof=1" in convergence.check_paired_interval(with_t(4.303, ddof=0)).message
     assert "pair the seeds" in convergence.check_paired_interval(unpaired).message
+    flipped = convergence.check_paired_interval(lambda a, b: reference(b, a))
+    assert "wrong sign" in flipped.message
     assert "raised" in convergence.check_paired_interval(lambda a, b: 1 / 0).message
+    assert "returned nothing" in convergence.check_paired_interval(lambda a, b: None).message
+    backwards = convergence.check_paired_interval(
+        lambda a, b: (lambda m, lo, hi: (m, hi, lo))(*reference(a, b)))
+    assert not backwards and "low end is above" in backwards.message
 
 
 def test_check_sweep_verdict():

@@ -331,3 +331,4 @@ def test_check_saddle_escape():
     assert "1e5" in local_minima.check_saddle_escape(283).message
     assert "1.05" in local_minima.check_saddle_escape(5).message
     assert not local_minima.check_saddle_escape("many")
+    assert "outside what the question allows" in local_minima.check_saddle_escape(-236).message

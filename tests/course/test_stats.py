@@ -64,6 +64,19 @@ def test_records_and_summaries_pair_by_seed_and_drop_diverged_seeds():
         paired_difference(A, B, method="z")
 
 
+def test_sequences_of_numbers_pair_by_position():
+    a, b = [A[s] for s in sorted(A)], [B[s] for s in sorted(B)]
+    assert paired_difference(a, b) == paired_difference(A, B)
+    assert paired_difference(np.array(a), tuple(b)) == paired_difference(A, B)
+    assert paired_difference(a, [None, *b[1:]]).dropped == (0,)
+    with pytest.raises(ValueError, match="paired by seed"):
+        paired_difference(a, b[:3])
+    with pytest.raises(ValueError, match="sequence of numbers"):
+        paired_difference(["x", "y"], b[:2])
+    with pytest.raises(ValueError, match="at least 2 pairs"):
+        paired_difference([0.9], [0.8])
+
+
 def test_verdicts_say_beats_only_when_the_interval_excludes_zero():
     win = Difference(0.031, 0.012, 0.050, 10, 0.95, "t", (), ())
     tie = Difference(0.004, -0.010, 0.018, 10, 0.95, "t", (), ())

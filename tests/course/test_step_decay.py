@@ -363,3 +363,6 @@ def test_noise_and_moved_drop_checkers_give_feedback():
     assert step_decay.check_moved_drop_answer(None)
     assert not step_decay.check_moved_drop_answer(43)
     assert not step_decay.check_moved_drop_answer(7)
+    assert step_decay.check_moved_drop_answer("neither")
+    assert "below 1" in step_decay.check_moved_drop_answer(258).message
+    assert "fell with the loss" not in step_decay.check_noise_answer(False).message  # a hint, later

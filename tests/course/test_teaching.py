@@ -48,6 +48,32 @@ def constant(value):
     return lambda *args: value
 
 
+class _Run:
+    def __init__(self, accuracy):
+        self.final_accuracy = accuracy
+
+
+# Three seeds of two contenders (annealing-ex-noise): every seed below, yet within noise.
+SEEDED = {"cosine from 1.0": [_Run(a) for a in (0.9667, 0.9733, 0.9778)],
+          "constant 0.3 (baseline)": [_Run(a) for a in (0.9689, 0.9778, 0.9800)]}
+
+
+def _interval():
+    from lrlib.course.stats import paired_difference
+
+    difference = paired_difference([0.9667, 0.9733, 0.9778], [0.9689, 0.9778, 0.9800])
+    return difference.low, difference.high
+
+
+def _paired(t):
+    """A learner's paired interval with the quantile ``t`` (4.30 for three seeds is right)."""
+    def paired_interval(a, b):
+        d = np.asarray(a) - np.asarray(b)
+        half = t * d.std(ddof=1) / np.sqrt(len(d))
+        return d.mean(), d.mean() - half, d.mean() + half
+    return paired_interval
+
+
 # checker: (right answer as a tuple of arguments, wrong answers: functions of the right one)
 NUMERIC = {
     "intro.check_stability_limit": lambda: (2 / 12.5,),
@@ -55,9 +81,11 @@ NUMERIC = {
     "annealing.check_quarter_way": lambda: (0.5 * (1 + math.cos(math.pi / 4)), 0.75),
     "annealing.check_second_restart": lambda: (110,),
     "annealing.check_forbidding_floor": lambda: (_floor(),),
+    "annealing.check_paired_verdict": lambda: (SEEDED, *_interval(), "within noise"),
     "choosing.check_matching_peak": lambda: (0.3 / _step_mean(),),
     "choosing.check_gap_in_images": lambda: (_gap(), RESULTS),
     "convergence.check_ravine": lambda: (2 / 50, 2 / 52, 48 / 52),
+    "convergence.check_edge_prediction": lambda: (2 / 0.3,),
     "cyclical.check_rates_at_step_500": lambda: (0.055, 0.0325),
     "cyclical.check_one_cycle_numbers": lambda: (128, 0.02, 2e-6),
     "exponential_decay.check_steps_to_adam_rate":
@@ -65,6 +93,7 @@ NUMERIC = {
     "exponential_decay.check_budget_decay": lambda: (15000, 0.001),
     "local_minima.check_global_limit": lambda: (_global_limit(),),
     "local_minima.check_escape_rate": lambda: (_escape(),),
+    "local_minima.check_saddle_escape": lambda: (math.log(1e5) / math.log(1.05),),
     "range_test.check_ramp_rate": lambda: (1e-4 * (10 / 1e-4) ** 0.5,),
     "range_test.check_plateau_factor": lambda: (0.25,),
     "step_decay.check_drop_every_steps": lambda: (129,),
@@ -72,6 +101,8 @@ NUMERIC = {
     "warmup.check_linear_scaling_rate": lambda: (3.2,),
     "warmup.check_warmup_steps": lambda: (5 * math.ceil(1_281_167 / 8192),),
     "warmup.check_adam_first_step": lambda: ([0.01, 0.01, 0.01],),
+    "warmup.check_noise_step":
+        lambda: (math.sqrt(2 / math.pi), math.sqrt(2 / math.pi) * math.sqrt(0.1 / 1.9)),
 }
 # checkers of code, lists or words: (a right answer, a wrong one)
 OTHER = {
@@ -85,15 +116,25 @@ OTHER = {
     "convergence.check_best_rate_formula": (lambda a, b: 2 / (a + b), lambda a, b: 1.9 / (a + b)),
     "convergence.check_contraction":
         (lambda eta, lam: float(np.max(np.abs(1 - eta * np.asarray(lam)))), constant(0.5)),
+    "convergence.check_paired_interval": (_paired(4.30), _paired(1.96)),
+    "convergence.check_sweep_verdict":
+        ({0.1: "within noise", 1.0: "within noise"}, {0.1: "better", 1.0: "within noise"}),
     "cyclical.check_triangular2": (None, constant(0.0123)),
     "exponential_decay.check_inverse_time_schedule":
         (lambda s: 0.5 / (1 + 2.0 * s / 100), lambda s: 0.5 / (1 + 2.2 * s / 100)),
+    "exponential_decay.check_verdicts": (
+        {"exponential 0.3 → 1%": "worse", "exponential 1.0 → 1%": "within noise",
+         "inverse-time 1.0 → 10%": "within noise"},
+        {"exponential 0.3 → 1%": "worse", "exponential 1.0 → 1%": "worse",
+         "inverse-time 1.0 → 10%": "within noise"}),
     "local_minima.check_double_well_predictions":
         (None, {0.04: "wide", 0.12: "sharp", 0.9: "sharp"}),
     "local_minima.check_settled_rule": (None, constant(0)),
     "range_test.check_smoothed_loss": (None, lambda losses, beta: list(losses)),
     "step_decay.check_multistep_boundaries": (None, ([149, 299], [0.3, 0.06, 0.006])),
     "step_decay.check_epoch_function": (None, lambda epoch, rate: 0.3 * 0.5 ** (epoch // 2)),
+    "step_decay.check_noise_answer": (True, False),
+    "step_decay.check_moved_drop_answer": ("neither", 43),
     "warmup.check_keras_cosine_warmup": (None, constant(0.0123)),
 }
 

@@ -122,7 +122,9 @@ def test_noise_step():
     first = warmup.check_noise_step(beta_1_0=1.0, beta_1_09=averaged)
     assert not first and "first step" in first.message
     assert not warmup.check_noise_step(beta_1_0=plain, beta_1_09=0.08)
-    assert "√(2/π)" in warmup.check_noise_step(beta_1_0=plain, beta_1_09=0.229).message
+    sd = warmup.check_noise_step(beta_1_0=plain, beta_1_09=0.229)  # the running mean's sd
+    assert not sd and "standard deviation" in sd.message and "0.18" not in sd.message
+    assert "outside what the question allows" in warmup.check_noise_step(-0.8, 0.18).message
     assert not warmup.check_noise_step(beta_1_0=..., beta_1_09=0.18)
     # The predictions are what Adam does, measured.
     noise = np.random.default_rng(0).normal(size=(600, 500))
