@@ -91,9 +91,9 @@ def test_a_redraw_takes_well_under_100_ms():
     render(choosing.sensitivity, results=RESULTS, family="cosine")  # warm up
     times = []
     for metric in ("accuracy", "train_loss", "steps_to_target", "loss"):
-        start = time.perf_counter()
+        start = time.process_time()
         render(choosing.sensitivity, results=RESULTS, family="step", metric=metric, axis="mean")
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     # < 100 ms on an idle laptop; the margin covers a loaded CI machine.
     assert min(times) < 0.1 and sorted(times)[1] < 0.25
 
