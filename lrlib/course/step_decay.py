@@ -763,8 +763,8 @@ def check_moved_drop_answer(answer):
     record_hints("a paired loss ratio below 1 means the run with the drop has the lower "
                  "loss; 'ahead at the end' is about the last epoch only, not the epoch after "
                  "the drop.",
-                 "check both drops' last-epoch ratios, not only the one you chose: can "
-                 "both be above 1?")
+                 "read both drops' last-epoch ratios, not only the one you chose, and "
+                 "answer from the two together.")
     return Result(False, f"look again at the last-epoch ratio of the drop at {value:g}: is "
                          "it below 1? A ratio above 1 means the run with the drop ends higher "
                          "than constant 1.0.")
