@@ -56,7 +56,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from lrlib import validation
-from lrlib.course.check import Result, check_choice, check_number, tolerance_text
+from lrlib.course.check import Result, _as_float, check_choice, check_number, tolerance_text
 from lrlib.course.descent import gradient_descent
 from lrlib.course.landscapes import Quadratic
 from lrlib.course.plots import (COLORS, PALETTE, annotate_diverged, plot_landscape, plot_trajectory,
@@ -1002,13 +1002,7 @@ def _call(function, *args):
         value = function(*args)
     except Exception as error:  # the learner's code: report, do not crash
         return f"{type(error).__name__}: {error}"
-    if isinstance(value, bool):
-        return None
-    try:
-        value = float(np.asarray(value))
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+    return _as_float(value)
 
 
 def _is_close(value, target):
