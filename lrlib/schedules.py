@@ -494,7 +494,7 @@ class OneCycle(Schedule):
 
     The literature disagrees on the details: PyTorch starts at $\\eta_{max}/25$, peaks at 30%
     and ends at $\\eta_{max}/(25 \\cdot 10^4)$; Smith and Topin's paper uses linear ramps and
-    a short final "annihilation" phase; fastai peaks at 25%, ends at $\\eta_{max}/10^5$ and
+    a short last phase far below the start; fastai peaks at 25%, ends at $\\eta_{max}/10^5$ and
     indexes its steps differently.
 
     **fastai, exactly.** ``Learner.fit_one_cycle(n_epoch, lr_max, div=25., div_final=1e5,

@@ -211,7 +211,7 @@ ONE_CYCLE_DEFAULTS = {
     "fastai": {"rise": 0.25, "div": 25.0, "end": "max / 1e5", "shape": "cosine"},
     "optax": {"rise": 0.3, "div": 25.0, "end": "max / (25 * 1e4)", "shape": "cosine"},
     "optax-linear": {"rise": 0.3, "div": 25.0, "end": "max / (25 * 1e4)",
-              "shape": "linear, back to the start at 85%, then annihilation"},
+              "shape": "linear, back to the start at 85%, then far below it"},
 }
 
 
@@ -230,7 +230,7 @@ def one_cycle_rates(source, maximal_learning_rate, total_steps):
     - ``"optax-linear"``: optax's ``linear_onecycle_schedule(T, max)`` with its defaults
       (``pct_start=0.3, pct_final=0.85, div_factor=25, final_div_factor=1e4``), a linear
       variant that cites Smith and Topin but fixes its own numbers: linear from ``max/25`` up
-      to ``max`` at 30%, back down to ``max/25`` at 85%, then a final "annihilation" to
+      to ``max`` at 30%, back down to ``max/25`` at 85%, then a final drop to
       ``max/(25 * 1e4)``. Smith and Topin's own cycle rises and falls in two equal steps and
       has no fixed 25 or 1e4.
 

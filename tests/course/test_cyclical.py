@@ -139,7 +139,7 @@ def test_the_variants_disagree_where_the_libraries_do():
     assert int(rates["optax-linear"].argmax()) == 300
     assert rates["pytorch"][-1] == pytest.approx(peak / 25 / 1e4)
     assert rates["fastai"][-1] < 1e-3 * peak and rates["fastai"][-1] > peak / 1e5
-    # Smith's linear shape: back to the start at 85%, then the annihilation phase.
+    # Smith's linear shape: back to the start at 85%, then the last phase far below it.
     assert rates["optax-linear"][850] == pytest.approx(peak / 25)
     assert np.all(np.diff(rates["optax-linear"][:300]) > 0)
     assert rates["optax-linear"][-1] < rates["optax-linear"][850] / 10
