@@ -116,6 +116,14 @@ def test_live_swaps_one_image_and_renders_ahead():
     assert descriptions == [main.description, "width", "kind"]
 
 
+def test_pending_frames_counts_what_is_left_to_render_ahead():
+    lf.clear_cache()
+    box = widgets.live(tiny, **tiny_controls())
+    assert box.experiment.pending() >= 0 and lf.pending_frames() >= box.experiment.pending()
+    assert box.experiment.wait(timeout=60)
+    assert box.experiment.pending() == 0 and lf.pending_frames() == 0
+
+
 def test_live_needs_a_control():
     with pytest.raises(ValueError, match="at least one control"):
         widgets.live(tiny, rate=0.1)
@@ -170,6 +178,26 @@ def test_in_a_kernel_frames_are_rendered_between_messages_on_the_main_thread(mon
         assert len(CALLS) == rendered
         assert bytes(box.children[1].value) == lf.frame(tiny, rate=experiment.values[-1],
                                                         width=2, kind="a").png
+
+    asyncio.run(session())
+
+
+def test_in_a_kernel_a_message_waits_for_one_frame_at_most(monkeypatch):
+    """A message crosses several turns of the kernel's loop before its handler runs (ipykernel:
+    socket, queue, dispatch...): frames rendered ahead must not take one turn each."""
+    import asyncio
+
+    async def session():
+        monkeypatch.setattr(lf, "_kernel_loop", asyncio.get_running_loop)
+        lf.clear_cache()
+        experiment = widgets.live(tiny, **tiny_controls()).experiment
+        assert experiment.pending() > 5
+        before = len(CALLS)
+        for _ in range(8):  # the hops of one message
+            await asyncio.sleep(0)
+        assert len(CALLS) - before <= 1
+        while experiment.pending():
+            await asyncio.sleep(0.01)
 
     asyncio.run(session())
 

@@ -17,8 +17,8 @@ controls, and a move only swaps one finished PNG for another:
   swaps its value on a move; the main parameter's frames are rendered ahead for the current
   setting of the other controls, nearest first, then the frames one step away on every
   other control (in a kernel, one frame per turn of its event loop, between messages, on the
-  main thread; elsewhere on a background thread); a move to a frame not rendered yet puts
-  it first;
+  main thread, a few milliseconds apart so that messages pass between them; elsewhere on a
+  background thread); a move to a frame not rendered yet puts it first;
 - :func:`scrubber` is the same on the website, with no kernel: an HTML ``<figure>`` with a
   range input, the frames and a small script (``lrlib/book/website_static/scrubber.js``,
   added by the book's Sphinx extension, which also moves the frames out of the page into
@@ -35,16 +35,23 @@ import json
 import math
 import sys
 import threading
+import weakref
 
 from lrlib.course.plots import use_style
 
 __all__ = ["Frame", "main_parameter", "grid", "frames", "frame", "live", "scrubber",
-           "Scrubber", "LiveExperiment", "clear_cache", "GRID_POINTS"]
+           "Scrubber", "LiveExperiment", "clear_cache", "pending_frames", "GRID_POINTS",
+           "DROPDOWN_KEYS"]
 
 #: About this many values for a continuous slider (a log slider: evenly spread on its scale).
 GRID_POINTS = 20
 #: A discrete control with at most this many positions keeps all of them.
 MAX_POSITIONS = 24
+#: In a kernel, the pause between two frames rendered ahead (seconds). A message (a slider
+#: move) passes through several turns of the kernel's event loop before its handler runs; with
+#: frames scheduled for the very next turn it waited for one frame per turn (seconds while the
+#: grid renders, measured in JupyterLab: tests/lab); with this pause it waits for one at most.
+FRAME_PAUSE_S = 0.005
 #: Frames kept in memory, over all experiments (a frame is 20-80 kB).
 CACHE_SIZE = 600
 
@@ -55,6 +62,14 @@ Frame.__doc__ = ("One rendered frame: PNG bytes, alt text, the figure's titles, 
 _cache = collections.OrderedDict()
 _cache_lock = threading.Lock()
 _render_lock = threading.RLock()  # one render at a time: Matplotlib's style is global
+_live = weakref.WeakSet()  # every LiveExperiment of this process, for pending_frames
+
+
+def pending_frames():
+    """How many frames the live experiments of this process have still to render ahead
+    (0 once every experiment's frames are ready: a move is then a swap). For tests and the
+    benchmark, e.g. a browser test that waits for the frames before timing a key press."""
+    return sum(experiment.pending() for experiment in list(_live))
 
 
 def clear_cache():
@@ -375,6 +390,7 @@ class LiveExperiment:
         self._scheduled = False
         self._loop = _kernel_loop()
         self.error = None
+        _live.add(self)
         for control in active.values():
             control.observe(self._changed, names="value")
         first = self.params()
@@ -444,7 +460,7 @@ class LiveExperiment:
                 # main thread (Matplotlib is not thread-safe, and later cells draw too).
                 if not self._scheduled:
                     self._scheduled = True
-                    self._loop.call_soon(self._step)
+                    self._loop.call_later(FRAME_PAUSE_S, self._step)
             elif self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, daemon=True,
                                                 name=f"frames:{self.draw.__name__}")
@@ -477,11 +493,16 @@ class LiveExperiment:
         self._scheduled = False
         if self._render_next() and self._queue:
             self._scheduled = True
-            self._loop.call_soon(self._step)
+            self._loop.call_later(FRAME_PAUSE_S, self._step)
 
     def _work(self):
         while self._render_next():
             pass
+
+    def pending(self):
+        """The number of frames queued, plus one being rendered."""
+        with self._condition:
+            return len(self._queue) + int(self._busy)
 
     def wait(self, timeout=None):
         """Block until every queued frame is rendered (for tests and the benchmark)."""
@@ -555,8 +576,39 @@ def live(draw, **controls):
     control (see :func:`main_parameter`) becomes a slider over its grid (a continuous slider
     snaps to about 20 values, and says so); its frames are rendered ahead, between messages, for
     the current values of the other controls. Returns a widget to display.
+
+    In a kernel, when a control is a drop-down, it also displays :data:`DROPDOWN_KEYS` (a
+    script with no visible output) so that the arrow keys change a focused drop-down in
+    JupyterLab instead of moving to another cell.
     """
-    return LiveExperiment(draw, controls).widget()
+    experiment = LiveExperiment(draw, controls)
+    if _kernel_loop() is not None and any(
+            type(c).__name__ == "Dropdown" for c in experiment.controls.values()):
+        from IPython.display import Javascript, display
+
+        display(Javascript(DROPDOWN_KEYS))
+    return experiment.widget()
+
+
+#: JupyterLab binds the arrow keys, in command mode, to "select the cell above/below", and its
+#: shortcut's selector matches a focused ``<select>``: a focused drop-down lost its arrow keys
+#: to the notebook (ipywidgets issue 3912). This script marks a widget drop-down, as a key
+#: reaches it, with ``data-lm-suppress-shortcuts`` (the attribute with which JupyterLab lets
+#: an element keep its keys); the drop-down then handles them as anywhere else. Run once per
+#: page; in a page without JupyterLab (Colab, VS Code) the attribute does nothing.
+DROPDOWN_KEYS = """
+(() => {
+  if (window.lrlibDropdownKeys) return;
+  window.lrlibDropdownKeys = true;
+  window.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target instanceof Element && target.tagName === "SELECT" &&
+        target.closest(".widget-dropdown")) {
+      target.setAttribute("data-lm-suppress-shortcuts", "true");
+    }
+  }, true);
+})();
+"""
 
 
 # -- the same on the website: a scrubber -------------------------------------------------------
