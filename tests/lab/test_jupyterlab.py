@@ -22,6 +22,8 @@ The chapters are ``intro`` (a log slider; about 10 s of cells) and ``cyclical`` 
 and a drop-down; about 25 s); ``choosing`` has drop-downs too but runs for two minutes.
 Screenshots go to ``_build/screenshots/lab-*.png``.
 
+It takes a few minutes, so it runs only when asked: ``SITE_TESTS=required`` (CI, after the
+book build) or ``LAB_TESTS=1``; the README's test command skips it and says how to run it.
 Needs Chromium (Debian's ``chromium``), JupyterLab and jupyterlab-myst (``requirements.txt``);
 skips without them, unless ``SITE_TESTS=required`` (CI), which turns the skip into a failure.
 """
@@ -48,6 +50,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "lab"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REQUIRED = os.environ.get("SITE_TESTS") == "required"
+ASKED = REQUIRED or os.environ.get("LAB_TESTS") == "1"
 #: Key-press-to-figure must stay below this (ms) on a loaded machine; the target is 100 ms.
 BOUND_MS = 1000.0
 RUN_ALL_TIMEOUT_S = 240
@@ -69,6 +72,9 @@ def _free_port():
 @pytest.fixture(scope="module")
 def lab():
     """A running JupyterLab: yields its base URL and token."""
+    if not ASKED:
+        pytest.skip("the JupyterLab test takes a few minutes: run it with "
+                    "LAB_TESTS=1 python3 -m pytest tests/lab")
     if find_chromium() is None:
         _missing("Chromium is not installed (Debian: apt-get install chromium); the "
                  "JupyterLab test needs it")
