@@ -25,6 +25,10 @@ off (``LRLIB_REVEAL=0``). The folder is what an instructor pushes to the reposit
 (``lrlib``, ``requirements.txt``...); the student website's launch buttons (Binder, Colab,
 JupyterHub through nbgitpuller) open that branch. ``chapters/instructors.md`` says how.
 
+**The Colab notebooks.** ``python -m lrlib.book.editions colab --output
+_build/colab-notebooks`` writes every chapter with its MyST markup in plain Markdown, for
+Colab, to publish on the ``colab`` branch: :mod:`lrlib.book.colab`.
+
 lrlib reads the chapters as data (JSON) and never imports them.
 """
 
