@@ -52,7 +52,8 @@ __all__ = [
     "extension_trial", "extension_peaks", "run_extension", "selected", "comparison",
     "extension",
     "differences", "verdicts", "compute_steps", "budget_experiment",
-    "budget_experiment_controls", "plot_differences", "check_linear_to_zero",
+    "budget_experiment_controls", "plot_difference_rows", "plot_differences", "plot_peaks",
+    "extension_differences", "check_linear_to_zero",
     "check_extension_cost", "check_inverse_sqrt_step", "main",
 ]
 
@@ -67,17 +68,21 @@ CONTENDERS = {
 }
 
 _DIGITS_GRID = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+# Schedule-free SGD's rate moves z, whose steps momentum does not amplify, and x averages
+# them: its best rates sit higher (on the digits, 0.05 to 2 found its best at the top end).
+_SCHEDULE_FREE_GRID = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 #: The log grid of peaks of each contender (three points per factor of 10). On MNIST-1D,
 #: where a run costs 20 times a digits run, the grids are short and placed by what the probe
 #: (``mnist1d_probe.jsonl``) found: cosine's is the probe's (which also ran 0.01 to 0.05 and
 #: selected 0.2), linear decay's the same (the same mean rate, half the peak), WSD's one step
-#: lower (it holds the peak for 80% of the run: the probe's best constant rate was 0.05),
-#: schedule-free SGD's higher (its steps on $z$ are not amplified by momentum).
+#: lower (it holds the peak for 80% of the run: the probe's best constant rate was 0.05).
+#: Schedule-free SGD's grid is higher on both tasks (see ``_SCHEDULE_FREE_GRID``).
 PEAKS = {
-    "digits": {family: _DIGITS_GRID for family in CONTENDERS["digits"]},
+    "digits": {**{family: _DIGITS_GRID for family in CONTENDERS["digits"]},
+               "schedule-free": _SCHEDULE_FREE_GRID},
     "mnist1d": {"cosine": (0.1, 0.2, 0.5), "linear": (0.1, 0.2, 0.5),
-                "wsd": (0.05, 0.1, 0.2), "schedule-free": (0.2, 0.5, 1.0, 2.0)},
+                "wsd": (0.05, 0.1, 0.2), "schedule-free": _SCHEDULE_FREE_GRID},
 }
 
 #: The seeds that select each contender's peak (every peak of its grid runs them).
@@ -109,10 +114,18 @@ def _subset(results, family=None, seeds=None):
     return SweepResults.from_records(records, total_steps=results.total_steps)
 
 
-def select(results, family, seeds=SELECTION_SEEDS):
-    """The peak of ``family`` selected on validation over ``seeds`` only (the rule of
-    :meth:`lrlib.course.runs.SweepResults.best_rate`: best mean validation accuracy among the
-    peaks at which no seed diverged; the smaller on a tie)."""
+def _common_seeds(results, family):
+    """The seeds every peak of ``family`` ran: its selection seeds."""
+    seeds = [{r.seed for r in c.records} for c in results.cells(family)]
+    return tuple(sorted(set.intersection(*seeds)))
+
+
+def select(results, family, seeds=None):
+    """The peak of ``family`` selected on validation over ``seeds`` only, by default the seeds
+    that every peak of its grid ran (:data:`SELECTION_SEEDS`; 0-4 for the MNIST-1D probe's
+    cosine). The rule is :meth:`lrlib.course.runs.SweepResults.best_rate`'s: the best mean
+    validation accuracy among the peaks at which no seed diverged; the smaller on a tie."""
+    seeds = _common_seeds(results, family) if seeds is None else seeds
     return _subset(results, family, seeds).best_rate(family)
 
 
@@ -192,10 +205,7 @@ def selected(task="digits"):
     """Each contender's selected peak in the stored comparison of ``task`` (:func:`select`;
     cosine on MNIST-1D on the probe's selection seeds, 0-4)."""
     results = comparison(task)
-    return {family: select(results, family,
-                           (0, 1, 2, 3, 4) if (task, family) == ("mnist1d", "cosine")
-                           else SELECTION_SEEDS)
-            for family in CONTENDERS[task]}
+    return {family: select(results, family) for family in CONTENDERS[task]}
 
 
 def comparison(task="digits"):
@@ -246,26 +256,83 @@ def verdicts(results, reference="cosine", metric="accuracy", peaks=None):
             for family, d in differences(results, reference, metric, peaks).items()}
 
 
-def plot_differences(ax, results, reference="cosine", metric="accuracy", title=None,
-                     peaks=None):
-    """Each contender's paired difference against ``reference`` (percentage points): the mean
-    and its 95% t interval, one row per contender, a line at 0."""
+def plot_difference_rows(ax, rows, xlabel, title):
+    """Paired differences as rows: ``rows`` maps a label to a
+    :class:`lrlib.course.stats.Difference` (fractions, drawn in percentage points): the mean,
+    its 95% interval, a line at 0. An interval that excludes 0 is drawn in blue."""
     from lrlib.course.plots import PALETTE, use_style
 
     use_style()
-    found = differences(results, reference, metric, peaks)
-    names = list(found)[::-1]
-    for row, family in enumerate(names):
-        d = found[family]
+    labels = list(rows)[::-1]
+    for row, label in enumerate(labels):
+        d = rows[label]
         color = PALETTE["blue"] if d.excludes_zero else PALETTE["black"]
         ax.plot([100 * d.low, 100 * d.high], [row, row], color=color, linewidth=2.5)
         ax.plot([100 * d.mean], [row], "o", color=color, markersize=7)
     ax.axvline(0.0, color=PALETTE["vermillion"], linestyle="--", linewidth=1.2)
-    ax.set_yticks(range(len(names)), [LABELS.get(f, f) for f in names])
-    ax.set_xlabel(f"test accuracy minus {LABELS.get(reference, reference)}'s "
-                  "(points; 95% t interval)")
-    ax.set_title(title or "Paired differences, 10 seeds")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
     return ax
+
+
+def plot_differences(ax, results, reference="cosine", metric="accuracy", title=None,
+                     peaks=None):
+    """Each contender's paired difference against ``reference`` (percentage points): the mean
+    and its 95% t interval, one row per contender, a line at 0."""
+    found = differences(results, reference, metric, peaks)
+    rows = {LABELS.get(f, f): d for f, d in found.items()}
+    return plot_difference_rows(
+        ax, rows, f"test accuracy − {LABELS.get(reference, reference)} (points)",
+        title or "Paired differences, 10 seeds")
+
+
+def plot_peaks(ax, results, peaks, metric="val_accuracy", title=None):
+    """Each contender's mean ``metric`` over the selection seeds against its peak (log
+    scale), the selected peak ringed: the selection, and whether it is inside the grid."""
+    from lrlib.course.plots import COLORS, log_rate_axis, use_style
+
+    use_style()
+    for index, family in enumerate(results.families):
+        picked = _subset(results, family, _common_seeds(results, family))
+        cells = [c for c in picked.cells(family) if c.stable]
+        color = COLORS[index % len(COLORS)]
+        x = [c.peak for c in cells]
+        y = [100 * c.mean(metric) for c in cells]
+        ax.plot(x, y, "o-", color=color, markersize=4, label=LABELS.get(family, family))
+        best = peaks[family]
+        if best in x:
+            ax.plot([best], [y[x.index(best)]], "o", markersize=11, markerfacecolor="none",
+                    markeredgecolor=color, markeredgewidth=1.8)
+    log_rate_axis(ax, label="peak learning rate (log scale)")
+    ax.set_ylabel("validation accuracy (%), selection seeds")
+    ax.set_title(title or "Selecting each peak on validation")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def extension_differences(task="digits", metric="accuracy"):
+    """The paired differences of the extended budget (fractions), by label: WSD continued
+    against cosine restarted and against cosine rewarmed (at $T_2$), and the gain of WSD's
+    continuation over its $T_1$ run."""
+    from lrlib.course.stats import paired_difference
+
+    ext = extension(task)
+    peaks = extension_peaks(task)
+
+    def values(results, family, peak):
+        return {r.seed: r.value(metric) for r in results.cell(family, peak).records}
+
+    wsd2 = values(ext, "wsd-continued", peaks["wsd-continued"])
+    return {
+        "WSD continued − cosine restarted": paired_difference(
+            wsd2, values(ext, "cosine-restarted", peaks["cosine-restarted"])),
+        "WSD continued − cosine rewarmed": paired_difference(
+            wsd2, values(ext, "cosine-rewarmed", peaks["cosine-rewarmed"])),
+        "WSD continued − WSD at T₁": paired_difference(
+            wsd2, values(comparison(task), "wsd", peaks["wsd-continued"])),
+    }
 
 
 # --- Compute, and the schedules over an extended budget ----------------------------------------

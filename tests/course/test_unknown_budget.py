@@ -192,3 +192,17 @@ def test_stored_tables_when_present():
             grid = ub.PEAKS[task][family]
             assert grid[0] < best < grid[-1], (task, family, best)
             assert results.cell(family, best).runs == 10
+
+
+def test_selection_uses_the_seeds_every_peak_ran_and_the_peaks_figure_rings_it():
+    import matplotlib.pyplot as plt
+
+    results = _fake_results()
+    assert ub._common_seeds(results, "cosine") == ub.SELECTION_SEEDS
+    assert ub.select(results, "cosine", seeds=(9,)) == 0.2
+    fig, axis = plt.subplots()
+    ub.plot_peaks(axis, results, {f: 0.2 for f in results.families}, title="peaks")
+    assert axis.get_title() == "peaks" and axis.get_xscale() == "log"
+    assert [t.get_text() for t in axis.get_legend().get_texts()] == [
+        "cosine to 0", "linear to 0", "WSD, linear cooldown"]
+    plt.close(fig)
