@@ -46,6 +46,7 @@ __all__ = [
     "mean_rate",
     "cosine_anneal",
     "FAMILIES",
+    "BUDGET_FAMILIES",
     "for_budget",
 ]
 
@@ -1001,9 +1002,20 @@ def mean_rate(schedule, total_steps):
 #: The schedule families of the course, in the order the chapters introduce them.
 FAMILIES = ("constant", "step", "exponential", "cosine", "restarts", "cyclical", "one-cycle")
 
+#: The families of the chapter on an unknown budget, apart from :data:`FAMILIES` (which the
+#: other chapters iterate over): linear decay to zero, warmup-stable-decay with a linear and
+#: a $1-\sqrt{p}$ cooldown, inverse square root with warmup.
+BUDGET_FAMILIES = ("linear", "wsd", "wsd-sqrt", "inverse-sqrt")
+
+#: The share of the budget that :func:`for_budget`'s ``"wsd"`` and ``"wsd-sqrt"`` cool down
+#: over (Hägele et al. 2024 find 20% enough to match cosine), and the warmup of
+#: ``"inverse-sqrt"``.
+COOLDOWN_FRACTION = 0.2
+WARMUP_FRACTION = 0.05
+
 
 def for_budget(family, learning_rate, total_steps):
-    """A schedule of ``family`` sized to a training budget of ``total_steps`` steps.
+    r"""A schedule of ``family`` sized to a training budget of ``total_steps`` steps.
 
     ``learning_rate`` is the schedule's largest rate. The shapes are the usual defaults:
 
@@ -1018,14 +1030,34 @@ def for_budget(family, learning_rate, total_steps):
     - ``"cyclical"``: four triangular cycles between ``learning_rate / 10`` and ``learning_rate``.
     - ``"one-cycle"``: :class:`OneCycle` with PyTorch's defaults.
 
+    and those of :data:`BUDGET_FAMILIES`:
+
+    - ``"linear"``: linear decay to 0 over the budget, $\eta_t = \eta_0 (1 - t/T)$:
+      :class:`WarmupStableDecay` with no warmup and the whole budget as its decay.
+    - ``"wsd"``, ``"wsd-sqrt"``: :class:`WarmupStableDecay` with no warmup, holding the peak
+      and cooling down to 0 over the last :data:`COOLDOWN_FRACTION` (20%) of the budget,
+      linearly or as $1 - \sqrt{p}$.
+    - ``"inverse-sqrt"``: :class:`InverseSquareRoot` warming up over
+      :data:`WARMUP_FRACTION` (5%) of the budget (the budget sets only its warmup).
+
     Example:
         >>> from lrlib.schedules import for_budget
         >>> for_budget("step", 0.1, total_steps=400)
         StepDecay(initial_learning_rate=0.1, drop_factor=0.5, drop_every=100)
     """
-    family = validation.choice("family", family, FAMILIES)
+    family = validation.choice("family", family, FAMILIES + BUDGET_FAMILIES)
     learning_rate = validation.positive("learning_rate", learning_rate)
     total_steps = validation.integer("total_steps", total_steps, low=8)
+    if family == "linear":
+        return WarmupStableDecay(learning_rate, total_steps, warmup_steps=0,
+                                 decay_steps=total_steps)
+    if family in ("wsd", "wsd-sqrt"):
+        return WarmupStableDecay(learning_rate, total_steps, warmup_steps=0,
+                                 decay_steps=max(1, round(COOLDOWN_FRACTION * total_steps)),
+                                 decay_shape="linear" if family == "wsd" else "sqrt")
+    if family == "inverse-sqrt":
+        return InverseSquareRoot(learning_rate,
+                                 warmup_steps=max(1, round(WARMUP_FRACTION * total_steps)))
     if family == "constant":
         return Constant(learning_rate)
     if family == "step":

@@ -62,6 +62,14 @@ RUBRICS = {
         ("a one-weight test computed by hand that shows whether it changes training", 2),
         ("a way that makes it work (e.g. a variable the compiled step reads), shown", 2),
     ],
+    "unknown-budget-ex-open": [
+        ("runs WSD on the digits with cooldowns of 10%, 20% and 50% of the budget at the "
+         "chapter's selected peak, 10 paired seeds each (or fewer, said so)", 2),
+        ("reports each one's paired difference against cosine with its 95% interval, and "
+         "says 'beats' only where the interval excludes 0", 2),
+        ("says what the cooldown's length costs when the budget is extended, from "
+         "compute_steps", 1),
+    ],
     "warmup-ex-open": [
         ("the shortest warmup that trains all three seeds at peak 5 and at peak 3", 2),
         ("says whether the warmup needed grows with the peak, with the evidence", 1),

@@ -51,7 +51,7 @@ import numpy as np
 
 from lrlib import validation
 from lrlib.course.data import TASKS, load_task, steps_per_epoch
-from lrlib.schedules import FAMILIES, for_budget, mean_rate
+from lrlib.schedules import BUDGET_FAMILIES, FAMILIES, Constant, for_budget, mean_rate
 
 __all__ = [
     "Setup",
@@ -59,6 +59,8 @@ __all__ = [
     "BASELINE_GRID",
     "BASELINE_LEARNING_RATE",
     "TARGET_ACCURACY",
+    "SCHEDULE_FREE",
+    "TRIAL_FAMILIES",
     "run",
     "run_seeds",
     "trial",
@@ -132,6 +134,22 @@ BASELINE_LEARNING_RATE = 0.3
 #: "Steps to reach" in the comparisons means steps to this test accuracy.
 TARGET_ACCURACY = 0.95
 
+#: The family of :func:`trial` that is an optimizer, not a schedule: the schedule-free
+#: version of the setup's optimizer (:class:`lrlib.optimizers.ScheduleFreeSGD` for SGD,
+#: :class:`lrlib.optimizers.ScheduleFreeAdamW` for Adam and AdamW) at a constant rate.
+SCHEDULE_FREE = "schedule-free"
+
+#: Every family :func:`trial` runs: the chapters' seven (:data:`lrlib.schedules.FAMILIES`),
+#: those of the unknown-budget chapter (:data:`lrlib.schedules.BUDGET_FAMILIES`) and
+#: :data:`SCHEDULE_FREE`.
+TRIAL_FAMILIES = FAMILIES + BUDGET_FAMILIES + (SCHEDULE_FREE,)
+
+#: The schedule-free counterpart of each optimizer of a :class:`Setup`.
+_SCHEDULE_FREE_OPTIMIZERS = {"sgd": "schedule-free-sgd", "adam": "schedule-free-adamw",
+                             "adamw": "schedule-free-adamw",
+                             "schedule-free-sgd": "schedule-free-sgd",
+                             "schedule-free-adamw": "schedule-free-adamw"}
+
 #: The task every run of the course trains on (a record's ``task``).
 TASK = "digits"
 
@@ -150,9 +168,16 @@ def run(schedule, seed, setup=COMMON):
     from lrlib.course.training import train
 
     setup = _check_setup(setup)
+    options = {}
+    if setup.optimizer.startswith("schedule-free"):
+        # The schedule-free optimizers warm up inside (as the reference does), over 5% of
+        # the budget (lrlib.schedules.WARMUP_FRACTION, as "inverse-sqrt").
+        from lrlib.schedules import WARMUP_FRACTION
+
+        options["warmup_steps"] = max(1, round(WARMUP_FRACTION * setup.total_steps))
     return train(schedule, optimizer=setup.optimizer, momentum=setup.momentum,
                  epochs=setup.epochs, batch_size=setup.batch_size, seed=seed,
-                 hidden=setup.hidden, data=setup.data())
+                 hidden=setup.hidden, data=setup.data(), **options)
 
 
 def run_seeds(schedule, setup=COMMON):
@@ -165,10 +190,23 @@ def trial(family, peak, seed, setup=COMMON):
 
     A plain function of (schedule family, peak learning rate, seed) returning a
     :class:`Record`, so that a sweep is a loop (or a hyperparameter-search tool's objective).
-    ``family`` is one of :data:`lrlib.schedules.FAMILIES`, sized to the budget by
-    :func:`lrlib.schedules.for_budget`. The record keeps the run (``record.run``).
+    ``family`` is one of :data:`lrlib.schedules.FAMILIES` or
+    :data:`lrlib.schedules.BUDGET_FAMILIES`, sized to the budget by
+    :func:`lrlib.schedules.for_budget`, or :data:`SCHEDULE_FREE`: the schedule-free version
+    of ``setup.optimizer`` at the constant rate ``peak`` (SGD's momentum 0 becomes the
+    reference's default 0.9, as schedule-free SGD needs one; 5% of the budget warms up). The
+    record keeps the run (``record.run``).
     """
     setup = _check_setup(setup)
+    family = validation.choice("family", family, TRIAL_FAMILIES)
+    if family == SCHEDULE_FREE:
+        setup = dataclasses.replace(
+            setup, optimizer=_SCHEDULE_FREE_OPTIMIZERS[setup.optimizer],
+            momentum=(setup.momentum or 0.9) if setup.optimizer in ("sgd", "schedule-free-sgd")
+            else 0.0)
+        schedule = Constant(validation.positive("peak", peak))
+        return Record.from_run(run(schedule, seed, setup), family=family, peak=peak,
+                               task=setup.task)
     schedule = for_budget(family, peak, setup.total_steps)
     return Record.from_run(run(schedule, seed, setup), family=family, peak=peak,
                            task=setup.task)
@@ -624,7 +662,7 @@ class SweepResults:
     def families(self):
         """The families swept, in the course's order."""
         found = {r.family for r in self.records}
-        known = [f for f in FAMILIES if f in found]
+        known = [f for f in TRIAL_FAMILIES if f in found]
         return tuple(known + sorted(found - set(known)))
 
     @property
@@ -706,7 +744,9 @@ class SweepResults:
         """The mean rate over the budget of ``family`` peaking at ``peak``
         (:func:`lrlib.schedules.mean_rate`): how much learning rate it delivers in all."""
         peak = validation.positive("peak", peak)
-        family = validation.choice("family", family, FAMILIES)
+        family = validation.choice("family", family, TRIAL_FAMILIES)
+        if family == SCHEDULE_FREE:
+            return peak
         return mean_rate(for_budget(family, peak, self.total_steps), self.total_steps)
 
     def curve(self, family, metric="accuracy"):
@@ -844,7 +884,7 @@ def sweep(families=FAMILIES, rates=(0.1, 0.3, 1.0), seeds=None, setup=COMMON, *,
     """
     if isinstance(families, str):
         raise ValueError(f"`families` must be a list of families, got {families!r}")
-    families = tuple(validation.choice("families", f, FAMILIES) for f in families)
+    families = tuple(validation.choice("families", f, TRIAL_FAMILIES) for f in families)
     if not families or len(set(families)) != len(families):
         raise ValueError(f"`families` must be non-empty without repeats, got {families!r}")
     rates = _check_distinct("rates", rates, validation.positive)

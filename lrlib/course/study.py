@@ -52,7 +52,7 @@ import sys
 import time
 
 from lrlib import validation
-from lrlib.course.runs import COMMON, Record, Setup, SweepResults, trial
+from lrlib.course.runs import COMMON, TRIAL_FAMILIES, Record, Setup, SweepResults, trial
 from lrlib.schedules import FAMILIES
 
 __all__ = ["SCHEMA", "TASK_SETUPS", "TASK_PEAKS", "RESULTS", "make_storage", "run_study",
@@ -239,13 +239,25 @@ def _worker_main(storage, study_name, space, setup, objective, ready):
     _work(storage, study_name, space, setup, objective, ready)
 
 
-def _check_grid(families, peaks, seeds, setup):
+def _family_name(name, family):
+    if not isinstance(family, str) or not family:
+        raise ValueError(f"`{name}` must hold non-empty strings, got {family!r}")
+    return family
+
+
+def _check_grid(families, peaks, seeds, setup, objective=trial):
+    """The grid, checked. The families must be :func:`lrlib.course.runs.trial`'s
+    (:data:`lrlib.course.runs.TRIAL_FAMILIES`) when it is the objective; another objective
+    may name its own (any non-empty strings)."""
     from lrlib.course.runs import _check_distinct, _check_setup
 
     if isinstance(families, str):
         raise ValueError(f"`families` must be a list of families, got {families!r}")
-    families = _check_distinct("families", families, lambda name, f: validation.choice(
-        name, f, FAMILIES))
+    if objective is trial:
+        check = lambda name, f: validation.choice(name, f, TRIAL_FAMILIES)  # noqa: E731
+    else:
+        check = _family_name
+    families = _check_distinct("families", families, check)
     peaks = _check_distinct("peaks", peaks, validation.positive)
     seeds = _check_distinct("seeds", seeds, lambda name, s: validation.integer(name, s, low=0))
     return families, peaks, seeds, _check_setup(setup)
@@ -260,7 +272,7 @@ def read_study(storage, families, peaks, seeds, setup=COMMON, *, objective=trial
     """
     import optuna
 
-    families, peaks, seeds, setup = _check_grid(families, peaks, seeds, setup)
+    families, peaks, seeds, setup = _check_grid(families, peaks, seeds, setup, objective)
     space = _space(families, peaks, seeds)
     name = study_name or _study_name(space, setup, objective)
     _quiet_optuna()
@@ -293,7 +305,8 @@ def run_study(families=FAMILIES, peaks=(0.1, 0.3, 1.0), seeds=None, setup=COMMON
     """Run every cell of ``families`` × ``peaks`` × ``seeds`` once, as an Optuna study.
 
     Args:
-        families: schedule families (:data:`lrlib.schedules.FAMILIES`).
+        families: schedule families (:data:`lrlib.course.runs.TRIAL_FAMILIES`, or the names
+            ``objective`` understands).
         peaks: peak learning rates.
         seeds: the seeds; ``setup.seeds`` by default.
         setup: the budget, network, optimizer and task, a :class:`lrlib.course.runs.Setup`.
@@ -316,7 +329,7 @@ def run_study(families=FAMILIES, peaks=(0.1, 0.3, 1.0), seeds=None, setup=COMMON
 
     families, peaks, seeds, setup = _check_grid(families, peaks,
                                                 setup.seeds if seeds is None else seeds,
-                                                setup)
+                                                setup, objective)
     n_workers = validation.positive_integer("n_workers", n_workers)
     if not callable(objective):
         raise ValueError(f"`objective` must be a function, got {objective!r}")

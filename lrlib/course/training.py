@@ -206,7 +206,15 @@ class _TestMetrics(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        logits = np.asarray(self.model(self._x, training=False), dtype=np.float64)
+        optimizer = self.model.optimizer
+        swap = getattr(optimizer, "holds_x", True) is False  # schedule-free, holding y
+        if swap:
+            optimizer.swap_to_x()  # evaluate the average x, as ScheduleFreeEval does
+        try:
+            logits = np.asarray(self.model(self._x, training=False), dtype=np.float64)
+        finally:
+            if swap:
+                optimizer.swap_to_y()
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         logs["test_loss"] = float(-log_probs[np.arange(len(self._y)), self._y].mean())
@@ -231,23 +239,41 @@ def build_model(num_features, num_classes, hidden=(64,), activation="relu"):
     return keras.Sequential(layers)
 
 
-def make_optimizer(name, learning_rate, momentum=0.0):
-    """A Keras optimizer by name (``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``).
+_SCHEDULE_FREE = ("schedule-free-sgd", "schedule-free-adamw")
 
-    ``learning_rate`` is a number or any ``LearningRateSchedule``; ``momentum`` applies to SGD.
+
+def make_optimizer(name, learning_rate, momentum=0.0, warmup_steps=0):
+    """A Keras optimizer by name (``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``), or a
+    schedule-free one (``"schedule-free-sgd"``, ``"schedule-free-adamw"``:
+    :class:`lrlib.optimizers.ScheduleFreeSGD`, :class:`lrlib.optimizers.ScheduleFreeAdamW`).
+
+    ``learning_rate`` is a number or any ``LearningRateSchedule``; ``momentum`` applies to SGD
+    (schedule-free SGD's $\beta$, in (0, 1)); ``warmup_steps`` to the schedule-free ones (their
+    own linear warmup).
     """
-    name = validation.choice("optimizer", name, tuple(_OPTIMIZERS))
+    name = validation.choice("optimizer", name, tuple(_OPTIMIZERS) + _SCHEDULE_FREE)
     if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
         learning_rate = validation.positive("learning_rate", learning_rate)
     elif not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         raise ValueError(
             f"`learning_rate` must be a number or a LearningRateSchedule, got {learning_rate!r}"
         )
+    if name == "schedule-free-sgd":
+        from lrlib.optimizers import ScheduleFreeSGD
+
+        return ScheduleFreeSGD(learning_rate, momentum=momentum, warmup_steps=warmup_steps)
+    if warmup_steps:
+        raise ValueError(f"`warmup_steps` applies to schedule-free optimizers only, not to "
+                         f"{name!r}")
     if name == "sgd":
         momentum = validation.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
         return keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
     if momentum:
         raise ValueError(f"`momentum` applies to 'sgd' only, not to {name!r}")
+    if name == "schedule-free-adamw":
+        from lrlib.optimizers import ScheduleFreeAdamW
+
+        return ScheduleFreeAdamW(learning_rate, warmup_steps=warmup_steps)
     return _OPTIMIZERS[name](learning_rate=learning_rate)
 
 
@@ -267,6 +293,7 @@ def train(
     data=None,
     hidden=(64,),
     callbacks=(),
+    warmup_steps=0,
 ):
     """Train a small MLP on ``data`` (the digits by default) and record every step.
 
@@ -278,7 +305,10 @@ def train(
 
     Args:
         learning_rate: a number or any Keras ``LearningRateSchedule`` (step = optimizer step).
-        optimizer: ``"sgd"``, ``"adam"``, ``"adamw"`` or ``"rmsprop"``.
+        optimizer: ``"sgd"``, ``"adam"``, ``"adamw"`` or ``"rmsprop"``, or
+            ``"schedule-free-sgd"`` or ``"schedule-free-adamw"`` (:func:`make_optimizer`):
+            then every evaluation (validation, test) is of the average $x$
+            (:class:`lrlib.optimizers.ScheduleFreeEval`), and training of $y$.
         momentum: SGD's momentum.
         epochs: passes over the training set.
         batch_size: examples per step.
@@ -287,6 +317,7 @@ def train(
             (:func:`lrlib.course.data.load_digits`, no validation split).
         hidden: widths of the hidden layers.
         callbacks: more Keras callbacks.
+        warmup_steps: a schedule-free optimizer's own warmup.
 
     Returns:
         A :class:`TrainingRun`; a diverging run stops early and says at which step.
@@ -307,13 +338,17 @@ def train(
     seed_everything(seed)
     model = build_model(data.num_features, data.num_classes, hidden=hidden)
     model.compile(
-        optimizer=make_optimizer(optimizer, learning_rate, momentum),
+        optimizer=make_optimizer(optimizer, learning_rate, momentum, warmup_steps),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
     logger = LearningRateLogger()
     held_out = data.split("validation" if data.has_validation else "test")
     extra = [_TestMetrics(data.x_test, data.y_test)] if data.has_validation else []
+    if optimizer in _SCHEDULE_FREE:
+        from lrlib.optimizers import ScheduleFreeEval
+
+        extra.insert(0, ScheduleFreeEval())
     history = model.fit(
         data.x_train,
         data.y_train,

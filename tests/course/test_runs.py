@@ -60,7 +60,7 @@ def test_trial_is_a_plain_function_of_family_rate_and_seed():
     assert wild.diverged and wild.diverged_at >= 0 and wild.value("train_loss") is None
     assert wild.metrics == {"train": {}, "test": {}}  # a diverged run measures nothing
     with pytest.raises(ValueError, match="`family`"):
-        trial("linear", 0.3, seed=0, setup=small)
+        trial("polynomial", 0.3, seed=0, setup=small)
     with pytest.raises(ValueError, match="`setup`"):
         trial("cosine", 0.3, seed=0, setup="common")
     assert "one-cycle" in FAMILIES
@@ -341,7 +341,7 @@ def test_sweep_validates_its_arguments_before_training():
         return fake_trial(*args, **kwargs)
 
     with pytest.raises(ValueError, match="`families`"):
-        sweep(("cosine", "linear"), objective=spy)
+        sweep(("cosine", "polynomial"), objective=spy)
     with pytest.raises(ValueError, match="`families`"):
         sweep("cosine", objective=spy)
     with pytest.raises(ValueError, match="`rates`"):

@@ -499,7 +499,7 @@ def test_schedule_drives_keras_training():
     (lambda: S.Warmup(0.1, 0), "warmup_steps"),
     (lambda: S.Warmup(0.1, 10, initial_learning_rate=-0.1), "initial_learning_rate"),
     (lambda: S.Constant(0.0), "learning_rate"),
-    (lambda: S.for_budget("linear", 0.1, 100), "family"),
+    (lambda: S.for_budget("polynomial", 0.1, 100), "family"),
     (lambda: S.evaluate(0.1, -1), "steps"),
 ])
 def test_bad_arguments_raise_value_error_naming_them(factory, argument):
