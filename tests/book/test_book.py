@@ -116,3 +116,17 @@ def test_the_student_edition_opens_the_student_branch(tmp_path):
     assert editions.STUDENT_BRANCH == "student"
     assert 'repository["branch"] = STUDENT_BRANCH' in (
         ROOT / "lrlib" / "book" / "editions.py").read_text()
+
+
+def test_chapters_link_to_each_other_with_markdown_links():
+    """A chapter links to another as ``[text](other.ipynb)``, never with ``{doc}``: the website
+    renders both alike, and in JupyterLab (jupyterlab-myst) only the Markdown link opens the
+    notebook (``{doc}`` points at a missing file there)."""
+    import json
+
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        assert "{doc}`" not in text, f"{path.name}: use [text](chapter.ipynb), not {{doc}}"
+        for target in re.findall(r"\]\(([a-z_]+)\.ipynb\)", text):
+            assert (ROOT / "chapters" / f"{target}.ipynb").exists(), (path.name, target)
