@@ -315,14 +315,15 @@ def check_inverse_time_schedule(my_schedule):
 
 
 _VERDICTS = {"exponential 0.3 → 1%": "worse", "exponential 1.0 → 1%": "within noise",
-             "inverse-time 1.0 → 10%": "within noise"}
+             "exponential 2.0 → 1%": "worse"}
 _VERDICT_WORDS = ("better", "worse", "within noise")
 
 
 def check_verdicts(verdicts):
-    """Exercise exponential-decay-ex-verdicts: for each decay on the page, ``"better"``,
-    ``"worse"`` or ``"within noise"`` against the baseline, from the paired 95% interval of
-    the test accuracy over the three seeds (:func:`lrlib.course.stats.paired_difference`;
+    """Exercise exponential-decay-ex-verdicts: for each stored decay to 1% (from 0.3, 1.0
+    and 2.0), ``"better"``, ``"worse"`` or ``"within noise"`` against the baseline (the
+    constant rate chosen on validation), from the paired 95% t interval of the test
+    accuracy over the ten stored seeds (:func:`lrlib.course.stats.paired_difference`;
     the chapter asserts the verdicts)."""
     from lrlib.course.check import record_answer, record_hints
 
@@ -333,9 +334,9 @@ def check_verdicts(verdicts):
                                             for name, verdict in _VERDICTS.items()))
     if not isinstance(verdicts, dict) or set(verdicts) != set(_VERDICTS):
         return Result(False, "give a dict with one verdict per decay, keyed by the names of "
-                             f"the groups: {sorted(_VERDICTS)}.")
-    record_hints("for each decay: the three differences seed by seed (decay minus baseline), "
-                 "their mean and sample standard deviation s_d, and mean ± 4.30 · s_d/√3.",
+                             f"the decays: {sorted(_VERDICTS)}.")
+    record_hints("for each decay: the ten differences seed by seed (decay minus baseline), "
+                 "their mean and sample standard deviation s_d, and mean ± 2.26 · s_d/√10.",
                  "a verdict other than 'within noise' needs the whole interval on one side of "
                  "0, whatever the sign of the mean.")
     said = {name: v.strip().lower() if isinstance(v, str) else v
@@ -346,10 +347,10 @@ def check_verdicts(verdicts):
                                  f"{', '.join(map(repr, _VERDICT_WORDS))}.")
     wrong = [name for name, verdict in _VERDICTS.items() if said[name] != verdict]
     if not wrong:
-        return Result(True, "only the decay started at the baseline's rate is worse: its "
-                            "interval lies below 0. The two decays started at 1.0 have "
-                            "intervals that contain 0, so they are within noise; three seeds "
-                            "cannot tell them from the baseline.")
+        return Result(True, "the decays from 0.3 and from 2.0 are worse: their intervals lie "
+                            "below 0. The decay from 1.0 has an interval that contains 0, "
+                            "so it is within noise: ten seeds cannot tell it from the "
+                            "baseline.")
     count = f"{len(wrong)} of the 3 verdicts {'is' if len(wrong) == 1 else 'are'} not right"
     name = wrong[0]
     if said[name] == "within noise":

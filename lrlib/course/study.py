@@ -28,6 +28,17 @@ The command that makes a results table (see :func:`main`)::
 
     python -m lrlib.course.study --task mnist1d --workers 2 --out results/mnist1d.jsonl
 
+**The chapters' stored runs.** The verdicts the chapters print (10 paired seeds, selection
+on validation) read tables stored with the package, one per schedule family:
+``lrlib/course/results/<task>-<family>.jsonl``, made by one command::
+
+    python -m lrlib.course.study --task digits --store --families constant step
+
+(:func:`store`: each family at :data:`STORED_PEAKS` with the task's seeds). A chapter reads
+them with :func:`stored_sweep` and re-runs one stored run live, checking with
+:func:`reproduces` that it agrees to a stated tolerance (not bit for bit: TensorFlow's float
+results can differ in the last bits from one CPU to another).
+
 Example (an instant stand-in objective):
     >>> import tempfile, pathlib
     >>> from lrlib.course.study import run_study
@@ -55,9 +66,10 @@ from lrlib import validation
 from lrlib.course.runs import COMMON, TRIAL_FAMILIES, Record, Setup, SweepResults, trial
 from lrlib.schedules import FAMILIES
 
-__all__ = ["SCHEMA", "TASK_SETUPS", "TASK_PEAKS", "RESULTS", "make_storage", "run_study",
-           "read_study", "write_table", "read_table", "stored", "setup_to_dict",
-           "setup_from_dict", "main"]
+__all__ = ["SCHEMA", "TASK_SETUPS", "TASK_PEAKS", "STORED_PEAKS", "RESULTS", "make_storage",
+           "run_study", "read_study", "write_table", "read_table", "stored", "stored_name",
+           "store", "stored_sweep", "reproduces", "paired_verdicts", "REPRODUCTION_LOSS_RTOL",
+           "setup_to_dict", "setup_from_dict", "main"]
 
 #: Where the stored results tables live (package data: ``lrlib/course/results/*.jsonl``).
 RESULTS = pathlib.Path(__file__).parent / "results"
@@ -97,6 +109,14 @@ TASK_SETUPS = {
 TASK_PEAKS = {
     "digits": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0),
     "mnist1d": (0.005, 0.01, 0.02, 0.05, 0.1, 0.2),
+}
+
+
+#: The peaks of the chapters' stored runs (:func:`store`), per task: a log grid with at
+#: least two points per factor of 10 around the best constant rate, 0.3 included (the rate
+#: the chapters started from).
+STORED_PEAKS = {
+    "digits": (0.1, 0.2, 0.3, 0.5, 1.0, 2.0),
 }
 
 
@@ -472,6 +492,115 @@ def stored(name):
     return read_table(path)
 
 
+# --- The chapters' stored runs -----------------------------------------------------------
+
+#: How closely a live re-run must reproduce a stored run (:func:`reproduces`): losses to
+#: this relative tolerance, accuracies to one example of their split. TensorFlow's float
+#: results can differ in the last bits from one CPU to another, and SGD carries such
+#: differences along, so a stored run is reproduced to a tolerance, not bit for bit.
+REPRODUCTION_LOSS_RTOL = 1e-3
+
+
+def stored_name(task, family):
+    """The name of the stored table of one family on one task: ``"digits-cosine"``."""
+    return f"{task}-{family}"
+
+
+def store(task, families, peaks=None, setup=None, *, results=RESULTS, storage=None,
+          progress=True):
+    """Run each family at ``peaks`` (default :data:`STORED_PEAKS`) with the task's seeds
+    (:data:`TASK_SETUPS`) in this process, and write one table per family,
+    ``results / "<task>-<family>.jsonl"``. A family already stored is skipped (delete
+    its file to run it again). Returns the paths written."""
+    setup = TASK_SETUPS[task] if setup is None else setup
+    peaks = STORED_PEAKS[task] if peaks is None else tuple(peaks)
+    written = []
+    for family in families:
+        path = pathlib.Path(results) / f"{stored_name(task, family)}.jsonl"
+        if path.exists():
+            continue
+        journal = storage or path.with_suffix(".journal")
+        found = run_study([family], peaks, setup.seeds, setup, storage=journal,
+                          progress=progress)
+        write_table(found, path, setup)
+        if storage is None:
+            pathlib.Path(journal).unlink(missing_ok=True)
+        written.append(path)
+    return written
+
+
+def stored_sweep(task, families):
+    """The stored runs of ``families`` on ``task`` (:func:`store`) as one
+    :class:`lrlib.course.runs.SweepResults` (the families' records in the order given)."""
+    if isinstance(families, str):
+        raise ValueError(f"`families` must be a list of families, got {families!r}")
+    records, total_steps = [], None
+    for family in families:
+        found = stored(stored_name(task, family))
+        records += found.records
+        total_steps = found.total_steps
+    return SweepResults.from_records(records, total_steps=total_steps)
+
+
+def reproduces(stored_record, live_record, rtol=REPRODUCTION_LOSS_RTOL):
+    """Whether ``live_record`` reproduces ``stored_record`` (two :class:`Record` of the same
+    family, peak and seed): both diverged at the same step, or every loss they both
+    measured agrees to ``rtol`` (relative) and every accuracy to one example of its split
+    (:func:`lrlib.course.data.load_task`). Raises ``AssertionError`` naming the first
+    mismatch; returns True otherwise."""
+    from lrlib.course.data import load_task
+
+    key = lambda r: (r.family, r.peak, r.seed)  # noqa: E731
+    assert key(stored_record) == key(live_record), (key(stored_record), key(live_record))
+    assert stored_record.diverged_at == live_record.diverged_at, (
+        f"diverged at {stored_record.diverged_at} (stored) vs {live_record.diverged_at}")
+    data = load_task(stored_record.task, "validation" in stored_record.metrics)
+    for split, values in stored_record.metrics.items():
+        for name, value in values.items():
+            live = live_record.metrics.get(split, {}).get(name)
+            assert live is not None, f"{split} {name}: not measured live"
+            if name == "accuracy":
+                one = 1.0 / len(data.split(split)[1])
+                assert abs(live - value) <= one + 1e-9, f"{split} accuracy {live} vs {value}"
+            elif name == "loss":
+                assert math.isclose(live, value, rel_tol=rtol), f"{split} loss {live} vs {value}"
+    return True
+
+
+def paired_verdicts(results, pairs, metric="accuracy"):
+    """The paired comparisons of ``pairs`` on ``results`` (:class:`SweepResults`), as a table.
+
+    ``pairs`` maps a label to ``((family_a, peak_a), (family_b, peak_b))``: contender A
+    against contender B, paired by seed. For each, :func:`lrlib.course.stats.paired_difference`
+    of ``metric`` (A − B, 95% t interval) and its :func:`lrlib.course.stats.verdict`.
+    Returns ``(table, differences)``: a :class:`lrlib.course.runs.Table` (one row per pair:
+    the mean rates, each contender's mean, the difference with its interval, the verdict)
+    and a dict of label -> :class:`lrlib.course.stats.Difference`.
+    """
+    from lrlib.course.runs import METRICS, Table
+    from lrlib.course.stats import paired_difference, verdict
+
+    m = METRICS[validation.choice("metric", metric, tuple(METRICS))]
+    rows, differences = [], {}
+    for label, (a, b) in pairs.items():
+        cell_a, cell_b = results.cell(*a), results.cell(*b)
+        d = paired_difference(cell_a.records, cell_b.records, m.key)
+        differences[label] = d
+        name_a, name_b = (f"{family} {peak:g}" for family, peak in (a, b))
+        text = verdict(d, name_a, name_b, higher_is_better=m.higher_is_better,
+                       digits=m.digits + 1)
+        word = "within noise" if not d.excludes_zero else text.split(" by ")[0]
+        rows.append((label, f"{cell_a.mean_rate:.3f} / {cell_b.mean_rate:.3f}",
+                     f"{cell_a.mean(m.key):.{m.digits}f}", f"{cell_b.mean(m.key):.{m.digits}f}",
+                     f"{d.mean:+.{m.digits + 1}f} ({d.low:+.{m.digits + 1}f} to "
+                     f"{d.high:+.{m.digits + 1}f})", word))
+    n = max(d.n for d in differences.values())
+    caption = (f"{m.label[0].upper()}{m.label[1:]}, A − B paired by seed: mean and 95% t "
+               f"interval over {n} seeds.")
+    columns = ("A vs B", "mean rate A / B", "A", "B", "A − B (95% t interval)", "verdict")
+    return Table(columns, tuple(rows), caption), differences
+
+
 # --- The command --------------------------------------------------------------------------
 
 def main(argv=None):
@@ -486,7 +615,10 @@ def main(argv=None):
                                      description="A sweep family x peak x seed on Optuna.")
     parser.add_argument("--task", choices=sorted(TASK_SETUPS), default="digits")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--out", required=True, help="the results table (JSON lines)")
+    parser.add_argument("--out", help="the results table (JSON lines)")
+    parser.add_argument("--store", action="store_true",
+                        help="store each family's table in the package (lrlib/course/results/"
+                             "<task>-<family>.jsonl) at the stored peaks; see store()")
     parser.add_argument("--storage", help="journal file, .db file or database URL")
     parser.add_argument("--families", nargs="+", default=list(FAMILIES))
     parser.add_argument("--peaks", nargs="+", type=float)
@@ -494,6 +626,17 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
+    if args.store:
+        for family in args.families:
+            start = time.process_time(), time.perf_counter()
+            paths = store(args.task, [family], args.peaks, progress=not args.no_progress)
+            print(f"{stored_name(args.task, family)}: "
+                  + (f"stored in {paths[0]}, CPU {time.process_time() - start[0]:.0f} s, "
+                     f"wall {time.perf_counter() - start[1]:.0f} s" if paths
+                     else "stored already"), flush=True)
+        return 0
+    if not args.out:
+        parser.error("--out is required (or --store)")
     setup = TASK_SETUPS[args.task]
     if args.epochs:
         setup = dataclasses.replace(setup, epochs=args.epochs)

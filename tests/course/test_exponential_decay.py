@@ -176,7 +176,7 @@ def test_the_chapter_uses_the_one_paired_difference():
 
 def test_check_verdicts():
     right = {"exponential 0.3 → 1%": "worse", "exponential 1.0 → 1%": "within noise",
-             "inverse-time 1.0 → 10%": "within noise"}
+             "exponential 2.0 → 1%": "worse"}
     assert exponential_decay.check_verdicts(right)
     assert not exponential_decay.check_verdicts(...)
     assert "replace" in exponential_decay.check_verdicts(dict.fromkeys(right, ...)).message
@@ -185,6 +185,8 @@ def test_check_verdicts():
     message = exponential_decay.check_verdicts(wrong).message
     assert "below 0: does it?" in message and "1 of the 3" in message
     wrong = dict(right, **{"exponential 0.3 → 1%": "within noise"})
+    assert "contains 0: does it?" in exponential_decay.check_verdicts(wrong).message
+    wrong = dict(right, **{"exponential 2.0 → 1%": "within noise"})  # its interval is below 0
     assert "contains 0: does it?" in exponential_decay.check_verdicts(wrong).message
     assert "not one of" in exponential_decay.check_verdicts(dict(right, **{
         "exponential 0.3 → 1%": "lower"})).message

@@ -138,3 +138,77 @@ def test_the_stored_mnist1d_probe_supports_its_claims():
     assert test.n == 10 and test.low > 0.02 and 0.035 < test.mean < 0.045
     with pytest.raises(ValueError, match="no stored results table"):
         module.stored("nothing")
+
+
+def test_store_writes_one_table_per_family_and_skips_stored_ones(tmp_path, monkeypatch):
+    from lrlib.course.widgets.discovery import synthetic_trial
+
+    calls = []
+
+    def fake_run_study(families, peaks, seeds, setup, **options):
+        calls.append(families)
+        return run_study(families, peaks, seeds, setup, storage=options["storage"],
+                         objective=synthetic_trial, progress=False)
+
+    monkeypatch.setattr(module, "run_study", fake_run_study)
+    paths = module.store("digits", ["constant", "cosine"], peaks=[0.1, 0.3],
+                         results=tmp_path, progress=False)
+    assert [p.name for p in paths] == ["digits-constant.jsonl", "digits-cosine.jsonl"]
+    assert not list(tmp_path.glob("*.journal"))  # the study's journal is removed
+    assert module.store("digits", ["constant"], results=tmp_path, progress=False) == []
+    assert calls == [["constant"], ["cosine"]]
+    monkeypatch.setattr(module, "RESULTS", tmp_path)
+    both = module.stored_sweep("digits", ["constant", "cosine"])
+    assert both.families == ("constant", "cosine") and len(both) == 2 * 2 * 10
+    with pytest.raises(ValueError, match="`families`"):
+        module.stored_sweep("digits", "constant")
+
+
+def test_reproduces_allows_one_example_and_a_relative_loss_tolerance():
+    from lrlib.course.data import load_task
+
+    images = len(load_task("digits", True).y_test)
+    stored = Record.of("step", 1.0, 0, validated=True, accuracy=0.97, loss=0.1,
+                       val_accuracy=0.96, val_loss=0.12, train_loss=0.01)
+    near = Record.of("step", 1.0, 0, validated=True, accuracy=0.97 + 1 / images,
+                     loss=0.1 * (1 + 5e-4), val_accuracy=0.96, val_loss=0.12,
+                     train_loss=0.01)
+    assert module.reproduces(stored, near)
+    for change in ({"accuracy": 0.97 + 2 / images}, {"loss": 0.1 * (1 + 2e-3)},
+                   {"train_loss": 0.02}):
+        values = dict(dict(accuracy=0.97, loss=0.1, val_accuracy=0.96, val_loss=0.12,
+                           train_loss=0.01), **change)
+        with pytest.raises(AssertionError):
+            module.reproduces(stored, Record.of("step", 1.0, 0, validated=True, **values))
+    with pytest.raises(AssertionError):
+        module.reproduces(stored, Record.of("step", 1.0, 1, validated=True, accuracy=0.97))
+
+
+def test_paired_verdicts_tabulates_each_pair_with_its_interval():
+    records = []
+    for seed in range(10):
+        records.append(Record.of("cosine", 1.0, seed, accuracy=0.97 + 0.001 * (seed % 3)))
+        records.append(Record.of("constant", 1.0, seed, accuracy=0.96 + 0.001 * (seed % 2)))
+        records.append(Record.of("constant", 0.3, seed, accuracy=0.97 + 0.002 * (seed % 2)
+                                 - 0.001 * (seed % 3 == 1)))
+    results = SweepResults.from_records(records)
+    table, differences = module.paired_verdicts(results, {
+        "win": (("cosine", 1.0), ("constant", 1.0)),
+        "tie": (("cosine", 1.0), ("constant", 0.3)),
+    })
+    assert differences["win"].n == 10 and differences["win"].low > 0
+    assert not differences["tie"].excludes_zero
+    assert [row[-1] for row in table.rows] == ["cosine 1 beats constant 1", "within noise"]
+    assert "95% t interval over 10 seeds" in table.caption
+
+
+def test_the_stored_digits_tables_follow_the_protocol():
+    families = [p.stem.split("-", 1)[1] for p in sorted(module.RESULTS.glob("digits-*.jsonl"))]
+    assert "constant" in families
+    results = module.stored_sweep("digits", families)
+    protocol = module.TASK_SETUPS["digits"]
+    assert results.total_steps == protocol.total_steps == 320
+    assert results.selection_metric == "val_accuracy"
+    for family in families:
+        for cell in results.cells(family):
+            assert cell.runs == 10 and [r.seed for r in cell.records] == list(protocol.seeds)
