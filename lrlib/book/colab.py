@@ -41,7 +41,8 @@ import json
 import pathlib
 import re
 
-from lrlib.book.exercises import _source, _split, _toc_entries, directive_blocks, read_book
+from lrlib.book.exercises import (_source, _split, _toc_entries, copy_runtime_files,
+                                  directive_blocks, read_book)
 
 __all__ = ["COLAB_BRANCH", "Book", "read_bibliography", "author_year", "exercise_numbers",
            "colab_markdown", "colab_notebook", "write_colab_notebooks", "MYST_MARKUP"]
@@ -539,7 +540,6 @@ def write_colab_notebooks(book=".", output="_build/colab-notebooks", runtime=Tru
     notebooks' paths. ``output`` is replaced."""
     import shutil
 
-    from lrlib.book.editions import copy_runtime_files
 
     root, output = pathlib.Path(book).resolve(), pathlib.Path(output).resolve()
     knowledge = Book(root)

@@ -41,7 +41,8 @@ import subprocess
 import sys
 import tempfile
 
-from lrlib.book.exercises import _source, _split, strip_solutions
+from lrlib.book.exercises import (_COPY_IGNORE, RUNTIME_FILES, _source, _split,  # noqa: F401
+                                  copy_runtime_files, strip_solutions)
 
 __all__ = ["solution_texts", "solution_fingerprints", "student_notebook",
            "write_student_notebooks", "copy_runtime_files", "nbgitpuller_link",
@@ -50,20 +51,12 @@ __all__ = ["solution_texts", "solution_fingerprints", "student_notebook",
 #: The branch the student notebooks are published on (the student website's buttons open it).
 STUDENT_BRANCH = "student"
 
-#: What the student notebooks need to run, besides the chapters (copied next to them).
-RUNTIME_FILES = ("lrlib", "requirements.txt", "runtime.txt", "pyproject.toml", "LICENSE",
-                 "chapters/img")
-
 #: The first cell of every student notebook.
 STUDENT_CELL = ("# Student edition: the checkers give hints, never the answers.\n"
                 "import os\n\n"
                 "os.environ[\"LRLIB_REVEAL\"] = \"0\"")
 
 _INSTALL_MARK = "install the course's package"
-
-_COPY_IGNORE = shutil.ignore_patterns("_build", ".git", ".pytest_cache", "__pycache__",
-                                      ".hypothesis", "*.egg-info", ".ipynb_checkpoints",
-                                      ".venv")
 
 
 def _by_label(solutions):
@@ -163,19 +156,6 @@ def student_notebook(notebook):
                 if key in ("kernelspec", "language_info")}
     return {"cells": cells, "metadata": metadata, "nbformat": notebook.get("nbformat", 4),
             "nbformat_minor": notebook.get("nbformat_minor", 5)}
-
-
-def copy_runtime_files(book, output):
-    """Copy what the notebooks need to run (:data:`RUNTIME_FILES`) from ``book`` to
-    ``output``, so that ``output`` runs as a repository of its own (a published branch)."""
-    book, output = pathlib.Path(book), pathlib.Path(output)
-    for name in RUNTIME_FILES:
-        source = book / name
-        if source.is_dir():
-            shutil.copytree(source, output / name, ignore=_COPY_IGNORE)
-        elif source.exists():
-            (output / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, output / name)
 
 
 def write_student_notebooks(book=".", output="_build/student-notebooks", runtime=True):

@@ -32,9 +32,12 @@ import json
 import math
 import pathlib
 import re
+import shutil
 
 __all__ = [
     "strip_solutions",
+    "RUNTIME_FILES",
+    "copy_runtime_files",
     "toc_files",
     "DIFFICULTIES",
     "MINUTES",
@@ -541,3 +544,27 @@ def course_plan(root=".", session_minutes=90):
                  f"{sum(c.exercise_minutes + c.reading_minutes - _in_class_minutes(c) for c in chapters)}"
                  " minutes of open exercises as homework.")
     return "\n".join(lines) + "\n"
+
+
+# --- What a published copy of the notebooks needs (the student and Colab editions) ------
+
+#: What a copy of the notebooks needs to run, besides the chapters (copied next to them).
+RUNTIME_FILES = ("lrlib", "requirements.txt", "runtime.txt", "pyproject.toml", "LICENSE",
+                 "chapters/img")
+
+_COPY_IGNORE = shutil.ignore_patterns("_build", ".git", ".pytest_cache", "__pycache__",
+                                      ".hypothesis", "*.egg-info", ".ipynb_checkpoints",
+                                      ".venv")
+
+
+def copy_runtime_files(book, output):
+    """Copy what the notebooks need to run (:data:`RUNTIME_FILES`) from ``book`` to
+    ``output``, so that ``output`` runs as a repository of its own (a published branch)."""
+    book, output = pathlib.Path(book), pathlib.Path(output)
+    for name in RUNTIME_FILES:
+        source = book / name
+        if source.is_dir():
+            shutil.copytree(source, output / name, ignore=_COPY_IGNORE)
+        elif source.exists():
+            (output / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, output / name)

@@ -13,6 +13,7 @@ and their controls, its checkers (``check_*``) and its chapter-only helpers.
   :mod:`lrlib.course.annealing`, :mod:`lrlib.course.cyclical`.
 - Part III: :mod:`lrlib.course.warmup`, :mod:`lrlib.course.range_test`,
   :mod:`lrlib.course.choosing`.
+- Part IV: :mod:`lrlib.course.unknown_budget`.
 
 **Shared modules**, named for what they hold:
 
