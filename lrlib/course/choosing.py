@@ -206,6 +206,12 @@ def _rate_ticks(ax, results, axis):
     plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
     if axis == "peak":
         ax.xaxis.set_major_locator(ticker.FixedLocator(results.rates))
+        if len(results.rates) > 5:  # a dense grid: label the decades only, tick every peak
+            ax.xaxis.set_major_formatter(ticker.FuncFormatter(
+                lambda value, _: f"{value:g}" if np.isclose(np.log10(value) % 1, 0, atol=1e-9)
+                or np.isclose(np.log10(value) % 1, 1, atol=1e-9) else ""))
+            ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+            return
     else:
         ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 3.0)))
     ax.xaxis.set_major_formatter(plain)

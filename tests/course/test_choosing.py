@@ -299,3 +299,15 @@ def test_gap_in_images_selects_on_validation():
     assert choosing.check_gap_in_images(expected, results)
     wrong = choosing.check_gap_in_images(on_test, results)
     assert not wrong and "validation" in wrong.message
+
+
+def test_a_dense_grid_labels_the_decades_only():
+    probe = stored("mnist1d_probe")  # six peaks, 0.01 to 0.5
+    fig = render(choosing.sensitivity, results=probe, family="all", metric="val_accuracy")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["0.01", "", "", "0.1", "", ""]
+    fig = render(choosing.sensitivity, results=PROTOCOL, family="all", metric="val_accuracy")
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0.01", "0.03", "0.1",
+                                                                      "0.3", "1"]
