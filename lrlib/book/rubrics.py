@@ -81,8 +81,9 @@ RUBRICS = {
         ("says which rule to trust for this network, and why", 2),
     ],
     "choosing-ex-equal-area": [
-        ("compares the five cells at peak 0.1: training loss, accuracy, steps to 95%", 2),
-        ("says what equal area makes equal and what still differs, and why", 1),
+        ("pairs cosine from 2η with constant η on MNIST-1D: paired validation difference with "
+         "its interval, and both training losses", 2),
+        ("says where cosine gains at equal area and where not, and why (the noise floor)", 1),
         ("designs a sweep at exactly equal mean rate, and how to run it", 2),
     ],
 }

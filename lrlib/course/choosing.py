@@ -1,6 +1,15 @@
 """The companion of the chapter "Choosing a schedule" (``chapters/choosing.ipynb``): the
-figures of its sweep and the checkers of its exercises.
+head-to-head of its stored sweeps, their figures and the checkers of its exercises.
 
+- **The head-to-head, to the course's protocol.** The chapter reads stored results tables
+  (:func:`lrlib.course.study.stored`: ``"digits"``, ``"mnist1d"``). Each family's peak is
+  selected on validation accuracy by the one rule, :meth:`lrlib.course.runs.SweepResults.best_rate`;
+  :func:`interior` says whether that peak lies inside the grid (not at either end);
+  :func:`difference` is the paired difference of test accuracy between two contenders at
+  their selected peaks (or at given peaks) over the same seeds, with a 95% t interval
+  (:func:`lrlib.course.stats.paired_difference`); :func:`head_to_head` tabulates every
+  family against a reference (cosine) with its verdict: "beats" or "loses to" only where the
+  interval excludes 0, "within noise" otherwise.
 - **The sweep's figures.** :func:`sensitivity` draws one panel from an already computed
   :class:`lrlib.course.runs.SweepResults` (no training happens here, so a slider move
   redraws in milliseconds): a metric (test accuracy, test loss, training loss, steps to the
@@ -10,6 +19,8 @@ figures of its sweep and the checkers of its exercises.
   all-families panels against the peak and the mean rate side by side.
 - **The area under a schedule.** :func:`schedule_area` draws one schedule with the area under
   it shaded and its mean rate (:func:`lrlib.schedules.mean_rate`, the one definition) dashed.
+- **The noise floor, live.** :func:`noise_floor` draws re-run records (which keep their
+  runs): the rate each schedule used and its training loss, step by step.
 - **Checkers** of the exercises: :func:`check_matching_peak`,
   :func:`check_mean_rate_function`, :func:`check_gap_in_images`.
 """
@@ -21,12 +32,19 @@ from matplotlib import ticker, transforms
 
 from lrlib import validation
 from lrlib.course.check import Result, check_function, check_number
-from lrlib.course.runs import COMMON, METRICS, SweepResults
+from lrlib.course.runs import COMMON, METRICS, Entry, SweepResults, Table
 from lrlib.course.plots import COLORS, PALETTE
 from lrlib.course.widgets.core import dropdown, experiment
 from lrlib.schedules import FAMILIES, CosineAnnealing, evaluate, for_budget, mean_rate
 
 __all__ = [
+    "REFERENCE",
+    "selected_peaks",
+    "interior",
+    "difference",
+    "verdict_word",
+    "head_to_head",
+    "noise_floor",
     "AXES",
     "family_color",
     "sensitivity",
@@ -38,6 +56,97 @@ __all__ = [
     "check_mean_rate_function",
     "check_gap_in_images",
 ]
+
+# -- the head-to-head, to the protocol ---------------------------------------------------------
+
+#: The contender every family is compared with: cosine annealing to zero, the usual default
+#: (Google's tuning playbook names linear or cosine decay).
+REFERENCE = "cosine"
+
+
+def _check_results(results):
+    if not isinstance(results, SweepResults):
+        raise ValueError(f"`results` must be an lrlib.course.runs.SweepResults, got {results!r}")
+    return results
+
+
+def selected_peaks(results):
+    """Each family's peak selected on validation: ``{family: peak}`` by
+    :meth:`lrlib.course.runs.SweepResults.best_rate` (the highest mean validation accuracy
+    among the peaks where no seed diverged; ``None`` when a seed diverged at every peak)."""
+    results = _check_results(results)
+    return {family: results.best_rate(family) for family in results.families}
+
+
+def interior(results, family):
+    """Whether ``family``'s selected peak lies inside its grid: a swept peak below it and one
+    above it, so that the grid brackets the optimum (not at either end)."""
+    results = _check_results(results)
+    best = results.best_rate(family)
+    rates = [cell.peak for cell in results.cells(family)]
+    return best is not None and rates[0] < best < rates[-1]
+
+
+def difference(results, a, b=REFERENCE, metric="accuracy", *, peak_a=None, peak_b=None):
+    """The paired difference ``a - b`` of ``metric`` (test accuracy by default) over the seeds,
+    each family at its peak selected on validation (or at ``peak_a``/``peak_b``), with a 95%
+    t interval: a :class:`lrlib.course.stats.Difference`."""
+    from lrlib.course.stats import paired_difference
+
+    results = _check_results(results)
+    peak_a = results.best_rate(a) if peak_a is None else peak_a
+    peak_b = results.best_rate(b) if peak_b is None else peak_b
+    if peak_a is None or peak_b is None:
+        raise ValueError(f"no peak without a diverged seed for {a if peak_a is None else b!r}")
+    return paired_difference(results.cell(a, peak_a).records, results.cell(b, peak_b).records,
+                             metric, method="t")
+
+
+def verdict_word(diff, higher_is_better=True):
+    """``"beats"`` or ``"loses to"`` when the interval of ``a - b`` excludes 0 (on the
+    winning or the losing side), ``"within noise"`` otherwise."""
+    if not diff.excludes_zero:
+        return "within noise"
+    return "beats" if (diff.mean > 0) == higher_is_better else "loses to"
+
+
+def _points(value):
+    return f"{100 * value:+.1f}"
+
+
+def head_to_head(results, reference=REFERENCE, metric="accuracy", caption=None):
+    """The head-to-head :class:`lrlib.course.runs.Table`: one row per family at its peak
+    selected on validation (with whether that peak is inside the grid), its validation and
+    test accuracy (mean, and min–max over the seeds), and the paired difference of test
+    accuracy with ``reference`` in percentage points with its 95% t interval and verdict."""
+    results = _check_results(results)
+    reference = validation.choice("reference", reference, results.families)
+    columns = ("schedule", "peak selected on validation", "validation accuracy",
+               "test accuracy", f"test: minus {reference} (points)", "verdict")
+    rows = []
+    for family in results.families:
+        best = results.best_rate(family)
+        if best is None:
+            rows.append((family, "–", "diverged", "diverged", "–", "–"))
+            continue
+        cell = results.cell(family, best)
+        where = "inside the grid" if interior(results, family) else "at the grid's edge"
+        if family == reference:
+            gap, word = Entry("–"), "the reference"
+        else:
+            d = difference(results, family, reference, metric)
+            gap = Entry(_points(d.mean), f"95% t interval {_points(d.low)} to "
+                                         f"{_points(d.high)}, {d.n} seeds")
+            word = verdict_word(d, METRICS[metric].higher_is_better)
+            word = word if word == "within noise" else f"{word} {reference}"
+        rows.append((family, Entry(f"{best:g}", where), cell.entry("val_accuracy"),
+                     cell.entry(metric), gap, word))
+    if caption is None:
+        caption = (f"{len(results.families)} schedules × {len(results.rates)} peaks × "
+                   f"{len(results.seeds)} paired seeds: each schedule at the peak of the highest "
+                   "mean validation accuracy; test accuracy reported once (mean, min–max).")
+    return Table(columns, tuple(rows), caption)
+
 
 # -- the sweep's figures -----------------------------------------------------------------------
 
@@ -97,6 +206,12 @@ def _rate_ticks(ax, results, axis):
     plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
     if axis == "peak":
         ax.xaxis.set_major_locator(ticker.FixedLocator(results.rates))
+        if len(results.rates) > 5:  # a dense grid: label the decades only, tick every peak
+            ax.xaxis.set_major_formatter(ticker.FuncFormatter(
+                lambda value, _: f"{value:g}" if np.isclose(np.log10(value) % 1, 0, atol=1e-9)
+                or np.isclose(np.log10(value) % 1, 1, atol=1e-9) else ""))
+            ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+            return
     else:
         ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 3.0)))
     ax.xaxis.set_major_formatter(plain)
@@ -150,6 +265,13 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
                         markersize=7, zorder=3)
             ax.vlines(x, curve["low"], curve["high"], color=color, linewidth=1.0, zorder=3)
             ax.plot([], [], ".", color=color, alpha=0.55, label="one seed each")
+        best = results.best_rate(name)
+        if family != "all" and best is not None and not math.isnan(
+                results.cell(name, best).mean(metric)):
+            where = best if axis == "peak" else results.mean_rate(name, best)
+            ax.plot([where], [results.cell(name, best).mean(metric)], "*", color=color,
+                    markersize=14, markeredgecolor=PALETTE["black"], zorder=7,
+                    label=f"peak selected on validation ({best:g})")
         for xi, count, runs, steps in zip(x, curve["diverged"], curve["runs"],
                                           curve["diverged_steps"]):
             if count == runs:
@@ -188,14 +310,26 @@ def sensitivity(fig, results, family="cosine", metric="accuracy", axis="peak", l
     return fig
 
 
+def _shown_metrics(results):
+    """The metrics a figure of the whole grid may show: with a validation split, validation
+    and training metrics only (test is reported once, in the head-to-head); else every one."""
+    keys = [key for key in METRICS if key in results.metrics]
+    if "val_accuracy" in keys:
+        keys = [key for key in keys if METRICS[key].split != "test"]
+    return keys
+
+
 def sensitivity_controls(results):
-    """The drop-downs for :func:`sensitivity` (``results`` is passed through unchanged)."""
-    metrics = [(spec.label, key) for key, spec in METRICS.items() if key in results.metrics]
+    """The drop-downs for :func:`sensitivity` (``results`` is passed through unchanged). With
+    a validation split the metrics are validation and training ones (test stays for the
+    head-to-head), and validation accuracy comes first."""
+    keys = _shown_metrics(results)
+    metrics = [(METRICS[key].label, key) for key in keys]
     return {
         "results": results,
         "family": dropdown(("all", *results.families), value=results.families[0],
                            description="schedule"),
-        "metric": dropdown(metrics, value="accuracy", description="metric"),
+        "metric": dropdown(metrics, value=results.selection_metric, description="metric"),
         "axis": dropdown([("peak rate", "peak"), ("mean rate", "mean")], value="peak",
                          description="learning-rate axis"),
     }
@@ -214,6 +348,40 @@ def peak_versus_mean(results, metric="train_loss", figsize=(8.0, 3.6)):
         sensitivity(subfig, results, family="all", metric=metric, axis=axis, legend=False)
     handles, labels = fig.subfigs[0].axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
+    plt.close(fig)
+    return fig
+
+
+def noise_floor(records, figsize=(8.0, 3.4)):
+    """Re-run records side by side (``records``: label -> a :class:`lrlib.course.runs.Record`
+    that keeps its run, as :func:`lrlib.course.runs.trial` returns it): left, the rate each
+    used, step by step; right, its training loss (the trailing mean over an epoch,
+    ``TrainingRun.smoothed_losses``), log scale. Returns a figure (detached from pyplot)."""
+    import matplotlib.pyplot as plt
+
+    from lrlib.course.plots import use_style
+
+    if not isinstance(records, dict) or not records or any(
+            getattr(r, "run", None) is None for r in records.values()):
+        raise ValueError("`records` must be a non-empty dict of label -> Record that keeps "
+                         "its run (lrlib.course.runs.trial's)")
+    use_style()
+    fig, (ax_rate, ax_loss) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
+    for index, (label, record) in enumerate(records.items()):
+        color = COLORS[index % len(COLORS)]
+        run = record.run
+        steps = np.arange(len(run.learning_rates))
+        ax_rate.plot(steps, run.learning_rates, color=color, label=label)
+        ax_loss.plot(np.arange(len(run.losses)), run.smoothed_losses(), color=color,
+                     label=label)
+    ax_rate.set_xlabel("step $t$")
+    ax_rate.set_ylabel("$\\eta_t$")
+    ax_rate.set_title("The rate", fontsize=10)
+    ax_rate.legend(fontsize=8)
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("step $t$")
+    ax_loss.set_ylabel("training loss, mean of an epoch (log)")
+    ax_loss.set_title("The training loss", fontsize=10)
     plt.close(fig)
     return fig
 
@@ -319,7 +487,10 @@ def check_mean_rate_function(my_mean_rate):
 
 
 def check_gap_in_images(answer, results):
-    """Exercise choosing-ex-gap: the best-to-worst gap of the table, in test images."""
+    """Exercise choosing-ex-gap: the gap between the best and the worst schedule of a stored
+    sweep, in test images: each family at its peak selected on validation
+    (:meth:`lrlib.course.runs.SweepResults.best_rate`), the largest minus the smallest mean
+    test accuracy, times the :data:`TEST_IMAGES` test images of the digits."""
     if answer is Ellipsis:
         return _PLACEHOLDER
     if not isinstance(results, SweepResults):
@@ -329,22 +500,45 @@ def check_gap_in_images(answer, results):
                           low=0, high=TEST_IMAGES, allowed="a number of the 450 test "
                           "images")
     if result:
-        verdict = ("smaller than" if expected < spread else "about the size of"
-                   if expected < 1.5 * spread else "larger than")
-        return Result(True, f"{result.message} The typical seed spread of one schedule is "
-                            f"{spread:.1f} images: the gap is {verdict} it.")
+        best, worst = _extremes(results)
+        message = (f"{result.message} The typical seed spread (max − min) of one schedule is "
+                   f"{spread:.1f} images.")
+        if best != worst:
+            d = difference(results, best, worst)
+            images = [TEST_IMAGES * v for v in (d.mean, d.low, d.high)]
+            word = ("so even this largest gap is within noise" if not d.excludes_zero
+                    else f"so {best} beats {worst}")
+            message += (f" Paired over the {d.n} seeds, {best} minus {worst} is "
+                        f"{images[0]:.1f} images (95% t interval {images[1]:.1f} to "
+                        f"{images[2]:.1f}): {word}.")
+        return Result(True, message)
     value = _float(answer)
-    if value is not None and value < 1.0 and value > 0:
+    if value is not None and 0 < value < 1.0:
         return Result(False, f"{value:g} looks like a fraction of the test set: multiply by the "
                              f"{TEST_IMAGES} test images.")
+    on_test = _gap_and_spread(results, "accuracy")[0]
+    if value is not None and not math.isclose(on_test, expected, abs_tol=0.5) and math.isclose(
+            value, on_test, abs_tol=0.5):
+        return Result(False, "you chose each schedule's peak on its test accuracy. The protocol "
+                             "selects on validation (`results.best_rate(family)` does) and "
+                             "only reads the test accuracy at the selected peak.")
     return result
 
 
-def _gap_and_spread(results):
-    """Best-minus-worst mean accuracy at each family's best rate, and the median spread,
-    both in test images."""
-    cells = [results.cell(f, results.best_rate(f)) for f in results.families
-             if results.best_rate(f) is not None]
+def _extremes(results, metric=None):
+    """The families with the highest and the lowest mean test accuracy at their peaks
+    selected on ``metric`` (validation accuracy by default)."""
+    means = {f: results.cell(f, results.best_rate(f, metric)).mean("accuracy")
+             for f in results.families if results.best_rate(f, metric) is not None}
+    return max(means, key=means.get), min(means, key=means.get)
+
+
+def _gap_and_spread(results, metric=None):
+    """Best-minus-worst mean test accuracy at each family's peak selected on ``metric``
+    (validation accuracy by default: :meth:`SweepResults.best_rate`), and the median
+    seed spread there, both in test images."""
+    cells = [results.cell(f, results.best_rate(f, metric)) for f in results.families
+             if results.best_rate(f, metric) is not None]
     means = [c.mean("accuracy") for c in cells]
     spreads = [c.spread("accuracy") for c in cells]
     return ((max(means) - min(means)) * TEST_IMAGES, float(np.median(spreads)) * TEST_IMAGES)

@@ -9,10 +9,39 @@ import pytest
 
 from helpers.sweep_fixtures import fake_results
 from lrlib.course import choosing
+from lrlib.course.runs import Record, SweepResults
+from lrlib.course.stats import paired_difference
+from lrlib.course.study import stored
 from lrlib.course.widgets import live, render, small_multiples
 from lrlib.schedules import FAMILIES, evaluate
 
 RESULTS = fake_results()
+
+
+def protocol_results():
+    """A stand-in for a stored sweep: validation and test, 10 paired seeds, a grid of 5
+    peaks. ``cosine`` peaks at 0.3 on validation and is 2 points ahead of ``constant`` (peak
+    0.1) on test with every seed; ``step`` (best at the grid's top, 1.0) ties with
+    ``constant`` within noise; 1.0 diverges for the other two."""
+    records = []
+    for family, best, level in (("constant", 0.1, 0.88), ("step", 1.0, 0.88),
+                                ("cosine", 0.3, 0.9)):
+        for peak in (0.01, 0.03, 0.1, 0.3, 1.0):
+            for seed in range(10):
+                if family != "step" and peak == 1.0:
+                    records.append(Record.of(family, peak, seed, diverged_at=3 + seed,
+                                             validated=True))
+                    continue
+                luck = 0.01 * ((seed * 7) % 5) / 4  # shared by every family: paired
+                wiggle = 0.004 * (-1) ** seed if family == "step" else 0.0
+                value = level - 0.05 * abs(np.log10(peak / best)) + luck + wiggle
+                records.append(Record.of(family, peak, seed, validated=True,
+                                         val_accuracy=value, accuracy=value, loss=1 - value,
+                                         train_loss=0.1 * peak))
+    return SweepResults.from_records(records)
+
+
+PROTOCOL = protocol_results()
 
 
 def texts(fig):
@@ -121,6 +150,85 @@ def test_schedule_area_says_the_mean_as_a_fraction_of_the_peak(family, fraction)
     assert f"mean {fraction:.2f} × peak" in texts(fig)
 
 
+# -- the head-to-head ---------------------------------------------------------------------------
+
+def test_the_peaks_are_selected_on_validation_and_checked_for_the_grid_s_edge():
+    assert PROTOCOL.selection_metric == "val_accuracy"
+    assert choosing.selected_peaks(PROTOCOL) == {"constant": 0.1, "step": 1.0, "cosine": 0.3}
+    assert choosing.interior(PROTOCOL, "cosine") and choosing.interior(PROTOCOL, "constant")
+    assert not choosing.interior(PROTOCOL, "step")  # the best peak is the grid's largest
+
+
+def test_the_difference_is_paired_at_the_selected_peaks_with_a_t_interval():
+    d = choosing.difference(PROTOCOL, "cosine", "constant")
+    expected = paired_difference(PROTOCOL.cell("cosine", 0.3).records,
+                                 PROTOCOL.cell("constant", 0.1).records, "accuracy")
+    assert d == expected and d.method == "t" and d.n == 10
+    assert d.mean == pytest.approx(0.02) and d.excludes_zero
+    assert choosing.verdict_word(d) == "beats"
+    assert choosing.verdict_word(choosing.difference(PROTOCOL, "constant", "cosine")) == "loses to"
+    tie = choosing.difference(PROTOCOL, "step", "constant")
+    assert not tie.excludes_zero and choosing.verdict_word(tie) == "within noise"
+    at = choosing.difference(PROTOCOL, "cosine", "constant", peak_a=0.1, peak_b=0.1)
+    assert at.mean == pytest.approx(0.9 - 0.05 * np.log10(3) - 0.88)
+    with pytest.raises(ValueError, match="`results`"):
+        choosing.difference([1], "cosine")
+
+
+def test_the_head_to_head_table_says_beats_only_where_the_interval_excludes_zero():
+    table = choosing.head_to_head(PROTOCOL)
+    rows = {row[0]: row for row in table.rows}
+    assert str(rows["constant"][1]) == "0.1 (inside the grid)"
+    assert str(rows["step"][1]) == "1 (at the grid's edge)"
+    assert rows["constant"][5] == "loses to cosine" and rows["step"][5] == "loses to cosine"
+    assert rows["cosine"][5] == "the reference"
+    assert rows["constant"][4].text == "-2.0" and "95% t interval" in rows["constant"][4].detail
+    tie = choosing.head_to_head(PROTOCOL, reference="constant")
+    assert {row[0]: row[5] for row in tie.rows}["step"] == "within noise"
+    assert "validation" in table.caption and "test accuracy reported once" in table.caption
+
+
+def test_the_stored_probe_reads_and_gives_its_documented_verdict():
+    probe = stored("mnist1d_probe")
+    assert choosing.selected_peaks(probe) == {"constant": 0.05, "cosine": 0.2}
+    d = choosing.difference(probe, "cosine", "constant")
+    assert d.n == 10 and round(100 * d.mean, 1) == 3.9
+    assert (round(100 * d.low, 1), round(100 * d.high, 1)) == (2.5, 5.4)
+
+
+def test_the_widget_shows_validation_not_test_when_there_is_a_validation_split():
+    controls = choosing.sensitivity_controls(PROTOCOL)
+    keys = [key for _, key in controls["metric"].options]
+    assert keys[0] == "val_accuracy" and controls["metric"].value == "val_accuracy"
+    assert "accuracy" not in keys and "loss" not in keys and "train_loss" in keys
+
+
+def test_the_selected_peak_is_starred():
+    fig = render(choosing.sensitivity, results=PROTOCOL, family="cosine", metric="val_accuracy")
+    stars = [line for line in fig.axes[0].get_lines() if line.get_marker() == "*"]
+    assert len(stars) == 1 and list(stars[0].get_xdata()) == [0.3]
+    assert "selected on validation (0.3)" in stars[0].get_label()
+
+
+def test_noise_floor_draws_the_rate_and_the_loss_of_re_run_records():
+    class Run:
+        learning_rates = np.linspace(0.2, 0.0, 50)
+        losses = np.linspace(2.0, 0.1, 50)
+
+        def smoothed_losses(self):
+            return self.losses
+
+    record = Record.of("cosine", 0.2, 0, accuracy=0.6)
+    import dataclasses
+
+    kept = dataclasses.replace(record, run=Run())
+    fig = choosing.noise_floor({"cosine 0.2": kept, "again": kept})
+    assert [ax.get_title() for ax in fig.axes] == ["The rate", "The training loss"]
+    assert fig.axes[1].get_yscale() == "log"
+    with pytest.raises(ValueError, match="keeps its run"):
+        choosing.noise_floor({"cosine": record})
+
+
 # -- checkers ----------------------------------------------------------------------------------
 
 def test_matching_peak():
@@ -167,10 +275,39 @@ def test_gap_in_images():
     expected, spread = choosing._gap_and_spread(results)
     assert expected > 0 and spread > 0
     result = choosing.check_gap_in_images(expected, results)
-    assert result and "seed spread" in result.message
+    assert result and "seed spread" in result.message and "Paired over the 3 seeds" in result.message
     assert choosing.check_gap_in_images(round(expected), results)
     assert not choosing.check_gap_in_images(expected + 3, results)
     fraction = choosing.check_gap_in_images(expected / choosing.TEST_IMAGES, results)
     assert not fraction and "multiply" in fraction.message
     assert not choosing.check_gap_in_images(..., results)
     assert not choosing.check_gap_in_images(expected, results=None)
+
+
+def test_gap_in_images_selects_on_validation():
+    # Validation and test disagree about step decay's best peak: on test, 0.3 would win.
+    records = list(PROTOCOL.records)
+    records = [Record.of(r.family, r.peak, r.seed, validated=True,
+                         val_accuracy=r.value("val_accuracy"),
+                         accuracy=r.value("accuracy") + (0.2 if (r.family, r.peak) ==
+                                                         ("step", 0.3) else 0.0))
+               if not r.diverged else r for r in records]
+    results = SweepResults.from_records(records)
+    expected = choosing._gap_and_spread(results)[0]
+    on_test = choosing._gap_and_spread(results, "accuracy")[0]
+    assert abs(expected - on_test) > 5
+    assert choosing.check_gap_in_images(expected, results)
+    wrong = choosing.check_gap_in_images(on_test, results)
+    assert not wrong and "validation" in wrong.message
+
+
+def test_a_dense_grid_labels_the_decades_only():
+    probe = stored("mnist1d_probe")  # six peaks, 0.01 to 0.5
+    fig = render(choosing.sensitivity, results=probe, family="all", metric="val_accuracy")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["0.01", "", "", "0.1", "", ""]
+    fig = render(choosing.sensitivity, results=PROTOCOL, family="all", metric="val_accuracy")
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0.01", "0.03", "0.1",
+                                                                      "0.3", "1"]
