@@ -74,6 +74,19 @@ def _paired(t):
     return paired_interval
 
 
+def _extension_costs():
+    """WSD continued and cosine restarted, T1 = 10,000 then T2 = 30,000, a 20% cooldown:
+    WSD runs T1 whole, then from its last peak step (0.8 T1) to T2; cosine runs T1 + T2."""
+    t1, t2 = 10_000, 30_000
+    return t1 + (t2 - int(0.8 * t1)), t1 + t2
+
+
+def _linear_to_zero():
+    from lrlib.schedules import WarmupStableDecay
+
+    return WarmupStableDecay(0.5, total_steps=1000, warmup_steps=0, decay_steps=1000)
+
+
 # checker: (right answer as a tuple of arguments, wrong answers: functions of the right one)
 NUMERIC = {
     "intro.check_stability_limit": lambda: (2 / 12.5,),
@@ -103,6 +116,8 @@ NUMERIC = {
     "warmup.check_adam_first_step": lambda: ([0.01, 0.01, 0.01],),
     "warmup.check_noise_step":
         lambda: (math.sqrt(2 / math.pi), math.sqrt(2 / math.pi) * math.sqrt(0.1 / 1.9)),
+    "unknown_budget.check_extension_cost": lambda: _extension_costs(),
+    "unknown_budget.check_inverse_sqrt_step": lambda: (100 * 500,),
 }
 # checkers of code, lists or words: (a right answer, a wrong one)
 OTHER = {
@@ -136,6 +151,7 @@ OTHER = {
     "step_decay.check_noise_answer": (True, False),
     "step_decay.check_moved_drop_answer": ("neither", 43),
     "warmup.check_keras_cosine_warmup": (None, constant(0.0123)),
+    "unknown_budget.check_linear_to_zero": (_linear_to_zero(), constant(0.0123)),
 }
 
 
