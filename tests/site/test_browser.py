@@ -60,7 +60,12 @@ def test_page_in_the_browser(browser, base_url, docname):
     formulas = browser.evaluate(
         "window.MathJax && MathJax.startup ? MathJax.startup.promise.then("
         "() => document.querySelectorAll('mjx-container').length) : -1")
-    text = browser.evaluate("document.querySelector('article')?.innerText ?? ''")
+    # The article's text without its code (a Matplotlib label such as "$\\eta$" in a code
+    # cell is code, not a formula MathJax left untypeset).
+    text = browser.evaluate(
+        "(() => { const a = document.querySelector('article'); if (!a) return '';"
+        " const c = a.cloneNode(true); c.querySelectorAll('pre, code').forEach(e => e.remove());"
+        " document.body.appendChild(c); const t = c.innerText; c.remove(); return t; })()")
     raw = re.findall(r"\\\(|\\\)|\$\$|\\\[|\\(?:eta|lambda|frac|sqrt)\b", text)
     assert not raw, f"{docname}: raw TeX on the page ({raw[:5]}), MathJax did not typeset it"
     if docname in CHAPTER_BY_DOCNAME:
