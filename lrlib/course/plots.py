@@ -22,6 +22,7 @@ __all__ = [
     "PALETTE",
     "COLORS",
     "use_style",
+    "accuracy_label",
     "new_figure",
     "log_rate_axis",
     "plot_schedule",
@@ -87,6 +88,13 @@ def new_figure(nrows=1, ncols=1, width=None, height=None, **kwargs):
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kwargs)
     plt.close(fig)
     return fig, axes
+
+
+def accuracy_label(metric, suffix=""):
+    """The y label of a mean accuracy: ``"val_accuracy"`` -> ``"mean validation accuracy
+    (%)"``, ``"accuracy"`` (the test split's) -> ``"mean test accuracy (%)"``."""
+    split = "validation" if metric.startswith("val") else "test"
+    return f"mean {split} accuracy (%){suffix}"
 
 
 def log_rate_axis(ax, axis="x", label="learning rate $\\eta$ (log scale)"):

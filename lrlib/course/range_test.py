@@ -14,12 +14,20 @@ notebook imports it under another name (``from lrlib.course import range_test as
   depends on them.
 - **Checking a suggestion.** :func:`runs_at` trains the common setup at a rate, once per seed
   (cached); :func:`plot_plateau_run` draws a run with plateau reduction.
+- **The protocol's runs** (stored): :func:`protocol_test` is the range test on the
+  training split of the course's protocol (:data:`lrlib.course.study.TASK_SETUPS`'s
+  ``"digits"``: 1,010 of the images, never the validation or test images);
+  :func:`protocol_rates` the rates it suggests (each rule's, and 10 times the steepest and
+  the valley suggestions), to two significant digits; :func:`main` (``python -m
+  lrlib.course.range_test``) trains the protocol's setup at each with 10 seeds and stores
+  the runs in ``lrlib/course/results/range_test_digits.jsonl`` (:func:`protocol_results`).
 - **Checkers** of the exercises: :func:`check_ramp_rate`, :func:`check_smoothed_loss`,
   :func:`check_plateau_factor`.
 """
 
 import functools
 import math
+import sys
 
 import numpy as np
 
@@ -32,6 +40,12 @@ from lrlib.course.widgets.core import dropdown, experiment, int_slider, slider
 from lrlib.range_test import smooth_losses
 
 __all__ = [
+    "PROTOCOL_RULES",
+    "protocol_test",
+    "protocol_rates",
+    "protocol_results",
+    "plot_suggestions",
+    "main",
     "range_test",
     "range_test_experiment",
     "range_test_experiment_controls",
@@ -83,6 +97,90 @@ def range_test_experiment_controls():
         "smoothing": slider(0.9, 0.0, 0.98, step=0.02, description="smoothing β"),
         "optimizer": dropdown(["sgd", "adam"], value="sgd", description="optimizer"),
     }
+
+
+# -- the protocol's runs (stored) ---------------------------------------------------------------
+
+#: The rules whose suggestions the stored runs check, and the two rates 10 times above.
+PROTOCOL_RULES = ("steepest", "minimum/10", "valley", "10 x steepest", "10 x valley")
+
+#: The stored table's name (``lrlib/course/results/range_test_digits.jsonl``).
+TABLE = "range_test_digits"
+
+
+@functools.lru_cache(maxsize=1)
+def protocol_test():
+    """The range test (SGD, $10^{-4}$ to 10 in 100 steps, seed 0) on the protocol's
+    training split of the digits: 1,010 images, none of the validation or test images."""
+    from lrlib.course.study import TASK_SETUPS
+
+    return course_range_test(data=TASK_SETUPS["digits"].data())
+
+
+def protocol_rates(test=None):
+    """The rates of :data:`PROTOCOL_RULES` from ``test`` (:func:`protocol_test` by
+    default), each to two significant digits, as the stored runs ran them."""
+    test = protocol_test() if test is None else test
+    rates = {}
+    for rule in PROTOCOL_RULES:
+        factor, name = (10.0, rule.split(" x ", 1)[1]) if " x " in rule else (1.0, rule)
+        rates[rule] = float(f"{factor * test.suggestion(name):.2g}")
+    return rates
+
+
+def protocol_results():
+    """The stored runs: the protocol's setup (``TASK_SETUPS["digits"]``, 320 steps) at a
+    constant rate, each of :func:`protocol_rates`, seeds 0-9; a
+    :class:`lrlib.course.runs.SweepResults` of family ``"constant"``."""
+    from lrlib.course.study import stored
+
+    return stored(TABLE)
+
+
+def plot_suggestions(ax, grid, runs, rates, metric="val_accuracy"):
+    """Mean ``metric`` over the seeds against a constant rate (log scale): the stored
+    constant grid ``grid`` (a line; a cross on the axis where some seed diverged) and the
+    runs at the suggested ``rates`` (``{rule: rate}``, dots labelled by rule, from
+    ``runs``)."""
+    from lrlib.course.plots import accuracy_label, log_rate_axis
+
+    cells = grid.cells("constant")
+    stable = [c for c in cells if c.stable]
+    ax.plot([c.peak for c in stable], [100 * c.mean(metric) for c in stable], "o-",
+            color=PALETTE["black"], markersize=4, label="constant-rate grid, 10 seeds")
+    low = min(100 * c.mean(metric) for c in stable)
+    for c in cells:
+        if not c.stable:
+            ax.plot([c.peak], [low], "x", color=PALETTE["vermillion"], markersize=9,
+                    label="some seeds diverge")
+    for index, (rule, rate) in enumerate(rates.items()):
+        cell = runs.cell("constant", rate)
+        color = COLORS[(index + 1) % len(COLORS)]
+        if cell.stable:
+            ax.plot([rate], [100 * cell.mean(metric)], "D", color=color, markersize=7,
+                    label=f"{rule}: {rate:g}")
+        else:
+            ax.plot([rate], [low], "X", color=color, markersize=9,
+                    label=f"{rule}: {rate:g} (diverges)")
+    log_rate_axis(ax, label="constant learning rate (log scale)")
+    ax.set(ylabel=accuracy_label(metric),
+           title="The range test's suggestions, trained with 10 seeds")
+    ax.legend(fontsize=7, loc="lower center")
+    return ax
+
+
+def main(argv=None):
+    """``python -m lrlib.course.range_test``: run the protocol's range test, train at its
+    rates (one worker, resumable), write ``lrlib/course/results/range_test_digits.jsonl``
+    and print the time it took (:func:`lrlib.course.study.table_command`)."""
+    from lrlib.course.study import TASK_SETUPS, table_command
+
+    def grid():
+        rates = protocol_rates()
+        print("rates:", rates)
+        return ["constant"], sorted(set(rates.values())), TASK_SETUPS["digits"], {}
+
+    return table_command("python -m lrlib.course.range_test", TABLE, grid, argv)
 
 
 # -- checking a suggestion ---------------------------------------------------------------------
@@ -221,3 +319,7 @@ def check_plateau_factor(answer):
             return Result(False, "0.35 at epoch 4 is a new best, so the count restarts and "
                                  "epochs 5 and 6 make a second reduction.")
     return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -181,8 +181,60 @@ def _quiet_optuna():
     optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
-def _count(study):
-    return len(study._storage.get_all_trials(study._study_id, deepcopy=False))
+def _cell(trial):
+    """The grid cell ``(family, peak, seed)`` a trial ran or runs (``None`` before it has
+    suggested all three)."""
+    params = trial.params
+    if not all(key in params for key in ("family", "peak", "seed")):
+        return None
+    return params["family"], params["peak"], params["seed"]
+
+
+def _taken(study, number=None):
+    """The cells that have a complete trial, or a running one (numbered below ``number``
+    when given: of two trials racing for one cell, the lower number keeps it)."""
+    from optuna.trial import TrialState
+
+    taken = set()
+    for trial in study._storage.get_all_trials(
+            study._study_id, deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING)):
+        if trial.state == TrialState.RUNNING and (number is None or trial.number >= number):
+            continue
+        if (cell := _cell(trial)) is not None:
+            taken.add(cell)
+    return taken
+
+
+def _waiting(study):
+    from optuna.trial import TrialState
+
+    return study._storage.get_all_trials(study._study_id, deepcopy=False,
+                                         states=(TrialState.WAITING,))
+
+
+def _retry_stale(study, space):
+    """Before a run resumes a study: a trial still RUNNING was left by a worker that was
+    killed (this process has started none yet); mark it failed. Then every grid cell with
+    no complete trial whose cell a failed trial holds (the grid sampler counts a failed
+    cell as visited and would never give it again) is queued to run again
+    (``study.enqueue_trial``). Returns the number of cells queued."""
+    from optuna.trial import TrialState
+
+    trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
+    for trial in trials:
+        if trial.state == TrialState.RUNNING:
+            study._storage.set_trial_user_attr(trial._trial_id, "stale", True)
+            study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+    trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
+    done = {_cell(t) for t in trials if t.state == TrialState.COMPLETE}
+    queued = {tuple(t.system_attrs.get("fixed_params", {}).get(k) for k in
+                    ("family", "peak", "seed")) for t in _waiting(study)}
+    grid = {(f, p, s) for f in space["family"] for p in space["peak"] for s in space["seed"]}
+    retry = sorted({_cell(t) for t in trials if t.state == TrialState.FAIL} & grid
+                   - done - queued, key=str)
+    for family, peak, seed in retry:
+        study.enqueue_trial({"family": family, "peak": peak, "seed": seed})
+    return len(retry)
 
 
 def _complete(study):
@@ -227,16 +279,17 @@ def _work(storage, study_name, space, setup, objective, ready=None, progress=Non
     if ready is not None:
         ready.wait()  # every worker is loaded: start together
     ran = 0
-    while _count(study) < size:
+    while len(_taken(study)) < size:
         handle = study.ask()
-        if handle.number >= size:
-            # A race lost: the N cells are all taken. Close this surplus trial unrun.
-            handle.set_user_attr("surplus", True)
-            _tell(study, handle, state=TrialState.PRUNED)
-            break
         family = handle.suggest_categorical("family", space["family"])
         peak = handle.suggest_categorical("peak", space["peak"])
         seed = handle.suggest_categorical("seed", space["seed"])
+        if (family, peak, seed) in _taken(study, number=handle.number):
+            # A race lost: the sampler gives a cell that is taken only once every cell is
+            # (it then hands out running ones). Close this surplus trial unrun.
+            handle.set_user_attr("surplus", True)
+            _tell(study, handle, state=TrialState.PRUNED)
+            break
         try:
             record = objective(family, peak, seed, setup=setup)
             if not isinstance(record, Record):
@@ -304,7 +357,7 @@ def _results(study, space, setup):
     size = math.prod(len(v) for v in space.values())
     found = {}
     for frozen in _complete(study):
-        if frozen.number >= size or "record" not in frozen.user_attrs:
+        if "record" not in frozen.user_attrs:
             continue
         record = Record.from_dict(frozen.user_attrs["record"])
         key = (record.family, record.peak, record.seed)
@@ -321,7 +374,8 @@ def _results(study, space, setup):
 
 
 def run_study(families=FAMILIES, peaks=(0.1, 0.3, 1.0), seeds=None, setup=COMMON, *,
-              storage, n_workers=1, objective=trial, study_name=None, progress=True):
+              storage, n_workers=1, objective=trial, study_name=None, progress=True,
+              retry_stale=True):
     """Run every cell of ``families`` × ``peaks`` × ``seeds`` once, as an Optuna study.
 
     Args:
@@ -340,6 +394,10 @@ def run_study(families=FAMILIES, peaks=(0.1, 0.3, 1.0), seeds=None, setup=COMMON
         study_name: the study's name; by default one derived from the grid, the setup and
             the objective, so that running the same sweep again resumes it.
         progress: show a progress bar (tqdm) of the cells done.
+        retry_stale: on resuming, run again the cells whose trial a killed worker left
+            running or a failed objective left failed (:func:`_retry_stale`). Pass
+            ``False`` while workers on other machines are running the same study: their
+            running trials are not stale.
 
     Returns:
         :class:`lrlib.course.runs.SweepResults`, one record per cell in the grid's order:
@@ -362,6 +420,8 @@ def run_study(families=FAMILIES, peaks=(0.1, 0.3, 1.0), seeds=None, setup=COMMON
                                 sampler=optuna.samplers.GridSampler(space, seed=0))
     study.set_user_attr("setup", setup_to_dict(setup))
     study.set_user_attr("grid", space)
+    if retry_stale:
+        _retry_stale(study, space)
     bar = _progress_bar(size, len(_complete(study)), progress, name)
     try:
         if n_workers == 1:
@@ -599,6 +659,29 @@ def paired_verdicts(results, pairs, metric="accuracy"):
                f"interval over {n} seeds.")
     columns = ("A vs B", "mean rate A / B", "A", "B", "A − B (95% t interval)", "verdict")
     return Table(columns, tuple(rows), caption), differences
+
+
+def table_command(prog, table, grid, argv=None):
+    """A chapter's command that makes one stored table (``python -m lrlib.course.warmup``):
+    options ``--out`` (default ``RESULTS / "<table>.jsonl"``), ``--journal`` (the study's
+    journal, default ``/tmp/lrlib-<table>.journal``: run it again to resume) and
+    ``--no-progress``. ``grid()`` returns ``(families, peaks, setup, options)``, the
+    arguments of :func:`run_study` (``options``: say, its ``objective``); the seeds are the
+    setup's. Runs the study in this process, writes the table, prints the time it took and
+    returns 0."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--out", default=str(RESULTS / f"{table}.jsonl"))
+    parser.add_argument("--journal", default=f"/tmp/lrlib-{table}.journal")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    start, cpu = time.perf_counter(), time.process_time()
+    families, peaks, setup, options = grid()
+    results = run_study(families, peaks, setup.seeds, setup, storage=args.journal,
+                        progress=not args.no_progress, **options)
+    write_table(results, args.out, setup)
+    print(f"{len(results.records)} runs: {time.perf_counter() - start:.0f} s wall, "
+          f"{time.process_time() - cpu:.0f} s CPU; results in {args.out}")
+    return 0
 
 
 # --- The command --------------------------------------------------------------------------

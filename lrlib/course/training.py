@@ -262,18 +262,18 @@ def make_optimizer(name, learning_rate, momentum=0.0, warmup_steps=0):
         from lrlib.optimizers import ScheduleFreeSGD
 
         return ScheduleFreeSGD(learning_rate, momentum=momentum, warmup_steps=warmup_steps)
+    if momentum and name != "sgd":
+        raise ValueError(f"`momentum` applies to 'sgd' only, not to {name!r}")
+    if name == "schedule-free-adamw":
+        from lrlib.optimizers import ScheduleFreeAdamW
+
+        return ScheduleFreeAdamW(learning_rate, warmup_steps=warmup_steps)
     if warmup_steps:
         raise ValueError(f"`warmup_steps` applies to schedule-free optimizers only, not to "
                          f"{name!r}")
     if name == "sgd":
         momentum = validation.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
         return keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
-    if momentum:
-        raise ValueError(f"`momentum` applies to 'sgd' only, not to {name!r}")
-    if name == "schedule-free-adamw":
-        from lrlib.optimizers import ScheduleFreeAdamW
-
-        return ScheduleFreeAdamW(learning_rate, warmup_steps=warmup_steps)
     return _OPTIMIZERS[name](learning_rate=learning_rate)
 
 

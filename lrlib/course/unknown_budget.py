@@ -12,9 +12,14 @@ accuracy over them is selected (:func:`select`), then seeds 3-9 run at that peak
 whose cosine runs the MNIST-1D comparison reuses: it selected on seeds 0-4). The results are stored tables
 (``lrlib/course/results/unknown_budget_*.jsonl``), made by::
 
-    python -m lrlib.course.unknown_budget digits      # the digits comparison
-    python -m lrlib.course.unknown_budget extension   # the digits budget doubled
-    python -m lrlib.course.unknown_budget mnist1d     # the MNIST-1D comparison
+    python -m lrlib.course.unknown_budget digits             # the digits comparison
+    python -m lrlib.course.unknown_budget extension          # the digits budget doubled
+    python -m lrlib.course.unknown_budget mnist1d            # the MNIST-1D comparison
+    python -m lrlib.course.unknown_budget mnist1d-adam       # the same with Adam
+    python -m lrlib.course.unknown_budget extension-mnist1d  # MNIST-1D's budget doubled
+
+(``--families inverse-sqrt`` runs only the contenders named and adds their runs to the
+table: how the inverse square root joined the MNIST-1D table.)
 
 **The extended budget** (:func:`extension_trial`). A run planned for $T_1$ steps is asked,
 after the fact, for $T_2 = 2 T_1$. Three ways to get there, each at the peak selected for
@@ -42,12 +47,12 @@ import time
 import numpy as np
 
 from lrlib import validation
-from lrlib.course.runs import Record, SweepResults, run, trial
+from lrlib.course.runs import Record, SweepResults, run
 from lrlib.course.study import RESULTS, TASK_SETUPS, read_table, run_study, stored, write_table
 from lrlib.schedules import WarmRestarts, for_budget
 
 __all__ = [
-    "SETUPS", "CONTENDERS", "LABELS", "PEAKS", "SELECTION_SEEDS", "MORE_SEEDS", "SEEDS",
+    "SETUPS", "CONTENDERS", "LABELS", "ADAM_LABELS", "PEAKS", "SELECTION_SEEDS", "MORE_SEEDS", "SEEDS",
     "EXTENSIONS", "TABLES", "select", "run_comparison", "extension_setup",
     "extension_trial", "extension_peaks", "run_extension", "selected", "comparison",
     "extension",
@@ -57,32 +62,43 @@ __all__ = [
     "check_extension_cost", "check_inverse_sqrt_step", "main",
 ]
 
-#: The two tasks' setups (:data:`lrlib.course.study.TASK_SETUPS`): digits, plain SGD,
-#: 10 epochs (320 steps); MNIST-1D, SGD with momentum 0.9, 40 epochs (1,880 steps).
-SETUPS = {"digits": TASK_SETUPS["digits"], "mnist1d": TASK_SETUPS["mnist1d"]}
+#: The comparisons' setups (:data:`lrlib.course.study.TASK_SETUPS`): digits, plain SGD,
+#: 10 epochs (320 steps); MNIST-1D, SGD with momentum 0.9, 40 epochs (1,880 steps); and
+#: ``"mnist1d-adam"``: MNIST-1D's setup with Adam (Keras defaults, no weight decay), where
+#: ``"schedule-free"`` is schedule-free AdamW (weight decay 0, as the reference's default).
+SETUPS = {"digits": TASK_SETUPS["digits"], "mnist1d": TASK_SETUPS["mnist1d"],
+          "mnist1d-adam": dataclasses.replace(TASK_SETUPS["mnist1d"], optimizer="adam",
+                                              momentum=0.0)}
 
 #: The contenders of each task, cosine (the reference) first.
 CONTENDERS = {
     "digits": ("cosine", "linear", "wsd", "wsd-sqrt", "inverse-sqrt", "schedule-free"),
-    "mnist1d": ("cosine", "linear", "wsd", "schedule-free"),
+    "mnist1d": ("cosine", "linear", "wsd", "inverse-sqrt", "schedule-free"),
+    "mnist1d-adam": ("cosine", "schedule-free"),
 }
 
 _DIGITS_GRID = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 # Schedule-free SGD's rate moves z, whose steps momentum does not amplify, and x averages
 # them: its best rates sit higher (on the digits, 0.05 to 2 found its best at the top end).
 _SCHEDULE_FREE_GRID = (0.5, 1.0, 2.0, 5.0, 10.0)
+_ADAM_GRID = (0.001, 0.002, 0.005, 0.01, 0.02)
 
 #: The log grid of peaks of each contender (three points per factor of 10). On MNIST-1D,
 #: where a run costs 20 times a digits run, the grids are short and placed by what the probe
 #: (``mnist1d_probe.jsonl``) found: cosine's is the probe's (which also ran 0.01 to 0.05 and
 #: selected 0.2), linear decay's the same (the same mean rate, half the peak), WSD's one step
 #: lower (it holds the peak for 80% of the run: the probe's best constant rate was 0.05).
-#: Schedule-free SGD's grid is higher on both tasks (see ``_SCHEDULE_FREE_GRID``).
+#: Schedule-free SGD's grid is higher on both tasks (see ``_SCHEDULE_FREE_GRID``). Inverse
+#: square root's is cosine's: after its 5% warmup it falls to 22% of its peak by the end, so
+#: its mean rate sits near cosine's at the same peak. With Adam both grids run from 0.001 to
+#: 0.02 (Adam's default 0.001; schedule-free AdamW's 0.0025).
 PEAKS = {
     "digits": {**{family: _DIGITS_GRID for family in CONTENDERS["digits"]},
                "schedule-free": _SCHEDULE_FREE_GRID},
     "mnist1d": {"cosine": (0.1, 0.2, 0.5), "linear": (0.1, 0.2, 0.5),
-                "wsd": (0.05, 0.1, 0.2), "schedule-free": _SCHEDULE_FREE_GRID},
+                "wsd": (0.05, 0.1, 0.2), "inverse-sqrt": (0.1, 0.2, 0.5),
+                "schedule-free": _SCHEDULE_FREE_GRID},
+    "mnist1d-adam": {"cosine": _ADAM_GRID, "schedule-free": _ADAM_GRID},
 }
 
 #: The seeds that select each contender's peak (every peak of its grid runs them).
@@ -97,7 +113,12 @@ EXTENSIONS = ("wsd-continued", "cosine-restarted", "cosine-rewarmed")
 
 #: The stored tables, by name.
 TABLES = {"digits": "unknown_budget_digits", "mnist1d": "unknown_budget_mnist1d",
-          "extension": "unknown_budget_extension_digits"}
+          "mnist1d-adam": "unknown_budget_mnist1d_adam",
+          "extension": "unknown_budget_extension_digits",
+          "extension-mnist1d": "unknown_budget_extension_mnist1d"}
+
+#: How the contenders of the Adam comparison (``"mnist1d-adam"``) are named on the page.
+ADAM_LABELS = {"cosine": "cosine to 0, Adam", "schedule-free": "schedule-free AdamW"}
 
 #: How each contender is named on the page.
 LABELS = {"cosine": "cosine to 0", "linear": "linear to 0", "wsd": "WSD, linear cooldown",
@@ -184,7 +205,8 @@ def extension_trial(family, peak, seed, setup):
 def extension_peaks(task="digits"):
     """The peaks the extension runs at: WSD's and cosine's, selected for $T_1$ in the
     stored comparison of ``task``."""
-    peaks = selected(task)
+    results = comparison(task)
+    peaks = {family: select(results, family) for family in ("wsd", "cosine")}
     return {"wsd-continued": peaks["wsd"], "cosine-restarted": peaks["cosine"],
             "cosine-rewarmed": peaks["cosine"]}
 
@@ -221,9 +243,9 @@ def comparison(task="digits"):
 
 
 def extension(task="digits"):
-    """The stored extended-budget runs of ``task``."""
-    validation.choice("task", task, ("digits",))
-    return stored(TABLES["extension"])
+    """The stored extended-budget runs of ``task`` (``"digits"`` or ``"mnist1d"``)."""
+    task = validation.choice("task", task, ("digits", "mnist1d"))
+    return stored(TABLES["extension" if task == "digits" else f"extension-{task}"])
 
 
 # --- The verdicts ---------------------------------------------------------------------------
@@ -246,12 +268,14 @@ def differences(results, reference="cosine", metric="accuracy", peaks=None):
             for family in results.families if family != reference}
 
 
-def verdicts(results, reference="cosine", metric="accuracy", peaks=None):
+def verdicts(results, reference="cosine", metric="accuracy", peaks=None, labels=None):
     """The verdict of each contender against ``reference``, one line each
-    (:func:`lrlib.course.stats.verdict`, accuracies in percentage points)."""
+    (:func:`lrlib.course.stats.verdict`, accuracies in percentage points); contenders are
+    named by ``labels`` (default :data:`LABELS`)."""
     from lrlib.course.stats import verdict
 
-    return {family: verdict(d, LABELS.get(family, family), LABELS.get(reference, reference),
+    names = {**LABELS, **(labels or {})}
+    return {family: verdict(d, names.get(family, family), names.get(reference, reference),
                             percent=True)
             for family, d in differences(results, reference, metric, peaks).items()}
 
@@ -278,19 +302,23 @@ def plot_difference_rows(ax, rows, xlabel, title):
 
 
 def plot_differences(ax, results, reference="cosine", metric="accuracy", title=None,
-                     peaks=None):
+                     peaks=None, labels=None):
     """Each contender's paired difference against ``reference`` (percentage points): the mean
-    and its 95% t interval, one row per contender, a line at 0."""
+    and its 95% t interval, one row per contender, a line at 0; contenders named by
+    ``labels`` (default :data:`LABELS`)."""
+    names = {**LABELS, **(labels or {})}
     found = differences(results, reference, metric, peaks)
-    rows = {LABELS.get(f, f): d for f, d in found.items()}
+    rows = {names.get(f, f): d for f, d in found.items()}
     return plot_difference_rows(
-        ax, rows, f"test accuracy − {LABELS.get(reference, reference)} (points)",
+        ax, rows, f"test accuracy − {names.get(reference, reference)} (points)",
         title or "Paired differences, 10 seeds")
 
 
-def plot_peaks(ax, results, peaks, metric="val_accuracy", title=None):
+def plot_peaks(ax, results, peaks, metric="val_accuracy", title=None, labels=None):
     """Each contender's mean ``metric`` over the selection seeds against its peak (log
-    scale), the selected peak ringed: the selection, and whether it is inside the grid."""
+    scale), the selected peak ringed: the selection, and whether it is inside the grid.
+    Contenders are named by ``labels`` (default :data:`LABELS`)."""
+    names = {**LABELS, **(labels or {})}
     from lrlib.course.plots import COLORS, log_rate_axis, use_style
 
     use_style()
@@ -300,7 +328,7 @@ def plot_peaks(ax, results, peaks, metric="val_accuracy", title=None):
         color = COLORS[index % len(COLORS)]
         x = [c.peak for c in cells]
         y = [100 * c.mean(metric) for c in cells]
-        ax.plot(x, y, "o-", color=color, markersize=4, label=LABELS.get(family, family))
+        ax.plot(x, y, "o-", color=color, markersize=4, label=names.get(family, family))
         best = peaks[family]
         if best in x:
             ax.plot([best], [y[x.index(best)]], "o", markersize=11, markerfacecolor="none",
@@ -539,22 +567,32 @@ def check_inverse_sqrt_step(answer):
 
 
 def main(argv=None):
-    """``python -m lrlib.course.unknown_budget {digits,mnist1d,extension}``: run one sweep
+    """``python -m lrlib.course.unknown_budget {digits,mnist1d,mnist1d-adam,extension,
+    extension-mnist1d}``: run one sweep
     (one worker; resumable: the studies' journals live in ``/tmp/lrlib-unknown-budget``),
     write its table into ``lrlib/course/results/`` and print the time it took."""
     parser = argparse.ArgumentParser(prog="python -m lrlib.course.unknown_budget")
-    parser.add_argument("sweep", choices=("digits", "mnist1d", "extension"))
+    parser.add_argument("sweep", choices=("digits", "mnist1d", "mnist1d-adam", "extension",
+                                          "extension-mnist1d"))
+    parser.add_argument("--families", nargs="+",
+                        help="run these contenders only and put their runs into the table "
+                             "(in place of their old runs)")
     parser.add_argument("--out", help="the table (default: lrlib/course/results/...)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     start, cpu = time.perf_counter(), time.process_time()
-    if args.sweep == "extension":
-        results = run_extension("digits", progress=not args.no_progress)
-        setup = extension_setup(SETUPS["digits"])
+    if args.sweep.startswith("extension"):
+        task = "digits" if args.sweep == "extension" else args.sweep.split("-", 1)[1]
+        results = run_extension(task, progress=not args.no_progress)
+        setup = extension_setup(SETUPS[task])
     else:
-        results = run_comparison(args.sweep, progress=not args.no_progress)
+        results = run_comparison(args.sweep, args.families, progress=not args.no_progress)
         setup = SETUPS[args.sweep]
     out = args.out or RESULTS / f"{TABLES[args.sweep]}.jsonl"
+    if args.families and pathlib.Path(out).exists():
+        kept = [r for r in read_table(out).records if r.family not in args.families]
+        results = SweepResults.from_records(kept + list(results.records),
+                                            total_steps=results.total_steps)
     write_table(results, out, setup)
     print(f"{len(results.records)} runs on {args.sweep}: {time.perf_counter() - start:.0f} s "
           f"wall, {time.process_time() - cpu:.0f} s CPU; results in {out}")

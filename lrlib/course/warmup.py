@@ -9,6 +9,12 @@ code, its experiment and the checkers of its exercises.
 - **Runs and the sweep.** :func:`warmup_runs` trains it once per seed (cached: the sweep, the
   static figure and the slider share runs); :func:`warmup_sweep` counts, for each warmup
   length, the seeds that trained and their accuracy; :func:`plot_warmup_sweep` draws it.
+- **The protocol's runs** (stored): :data:`PROTOCOL` is the same experiment on the digits'
+  train / validation / test split with 10 paired seeds; :func:`protocol_trial` is one run
+  (a warmup length, a peak, a seed); :data:`PROTOCOL_LENGTHS` × :data:`PROTOCOL_PEAKS` is the
+  grid, stored in ``lrlib/course/results/warmup_digits.jsonl`` by :func:`main`
+  (``python -m lrlib.course.warmup``) and read by :func:`protocol_results`;
+  :func:`selected` picks the warmup length (and peak) on validation.
 - **The experiment.** :func:`warmup_experiment` draws the schedule and the loss curves;
   :func:`warmup_experiment_controls` gives its sliders.
 - **Adam's early steps.** :func:`adam_update_sizes`, the other reason for warmup: the size of
@@ -22,18 +28,30 @@ code, its experiment and the checkers of its exercises.
 
 import functools
 import math
+import sys
 
 import numpy as np
 
 from lrlib import validation
 from lrlib.course.check import Result, _as_float, check_number, check_schedule
-from lrlib.course.runs import Setup, run, summarize
-from lrlib.course.plots import COLORS, PALETTE, annotate_diverged
+from lrlib.course.runs import Record, Setup, run, summarize
+from lrlib.course.plots import COLORS, PALETTE, accuracy_label, annotate_diverged
 from lrlib.course.widgets.core import experiment, int_slider, log_slider
 from lrlib.schedules import CosineAnnealing, Warmup, evaluate
 
 __all__ = [
     "LARGE_BATCH",
+    "PROTOCOL",
+    "PROTOCOL_LENGTHS",
+    "PROTOCOL_PEAKS",
+    "protocol_family",
+    "protocol_length",
+    "protocol_trial",
+    "protocol_results",
+    "selected",
+    "protocol_sweep",
+    "plot_protocol",
+    "main",
     "warmup_schedule",
     "warmup_runs",
     "warmup_sweep",
@@ -75,6 +93,132 @@ def warmup_schedule(peak_rate, warmup_steps, total_steps):
     if warmup_steps == 0:
         return CosineAnnealing(peak_rate, total_steps)
     return Warmup(CosineAnnealing(peak_rate, total_steps - warmup_steps), warmup_steps)
+
+
+# -- the protocol's runs (stored) ---------------------------------------------------------------
+
+#: The experiment under the course's protocol: the digits' train / validation / test split
+#: (1,010 / 337 / 450 images), batches of 256, so 4 steps an epoch, for 30 epochs: the same
+#: 120 steps as :data:`LARGE_BATCH` (which trains on 1,347 images, 6 steps an epoch, for 20
+#: epochs), seeds 0-9 paired across every cell.
+PROTOCOL = Setup(epochs=30, batch_size=256, validation=True, seeds=tuple(range(10)))
+
+#: The warmup lengths of the stored grid, in steps (of 120).
+PROTOCOL_LENGTHS = (0, 12, 24, 36, 48, 72, 96)
+
+#: The peaks of the stored grid: half the linear-scaling peak, the linear-scaling peak 2.4
+#: (8 times the common 0.3 for 8 times the batch) and the chapter's 4.
+PROTOCOL_PEAKS = (1.2, 2.4, 4.0)
+
+
+def protocol_family(warmup_steps):
+    """The family name of a warmup length in the stored table: ``"warmup-48"``."""
+    return f"warmup-{validation.integer('warmup_steps', warmup_steps, low=0)}"
+
+
+def protocol_length(family):
+    """The warmup length of a family name of the stored table (``"warmup-48"`` -> 48)."""
+    if not isinstance(family, str) or not family.startswith("warmup-"):
+        raise ValueError(f"`family` must be a name like 'warmup-48', got {family!r}")
+    return int(family.split("-", 1)[1])
+
+
+def protocol_trial(family, peak, seed, setup=PROTOCOL):
+    """One cell of the stored grid: :func:`warmup_schedule` with the warmup length of
+    ``family`` (``"warmup-<W>"``) and ``peak``, trained on ``setup`` with ``seed``; a
+    :class:`lrlib.course.runs.Record` (the objective of :func:`lrlib.course.study.run_study`)."""
+    schedule = warmup_schedule(peak, protocol_length(family), setup.total_steps)
+    return Record.from_run(run(schedule, seed, setup), family=family, peak=peak,
+                           task=setup.task)
+
+
+#: The stored table's name (``lrlib/course/results/warmup_digits.jsonl``).
+TABLE = "warmup_digits"
+
+
+def protocol_results():
+    """The stored grid (:data:`PROTOCOL_LENGTHS` × :data:`PROTOCOL_PEAKS` × 10 seeds) as
+    :class:`lrlib.course.runs.SweepResults`."""
+    from lrlib.course.study import stored
+
+    return stored(TABLE)
+
+
+def selected(results, peak=None, metric="val_accuracy"):
+    """The ``(warmup_steps, peak)`` with the best mean ``metric`` over the seeds among the
+    cells where no seed diverged, at ``peak`` only when given. Ties go to the shorter
+    warmup, then the smaller peak."""
+    best = None
+    for family in results.families:
+        for cell in results.cells(family):
+            if not cell.stable or (peak is not None and cell.peak != peak):
+                continue
+            key = (-cell.mean(metric), protocol_length(family), cell.peak)
+            best = key if best is None or key < best else best
+    if best is None:
+        raise ValueError("no cell trained on every seed")
+    return best[1], best[2]
+
+
+def protocol_sweep(results, peak, metric="accuracy"):
+    """The stored grid at one ``peak`` in :func:`warmup_sweep`'s form (so that
+    :func:`plot_warmup_sweep` draws it): for each warmup length, the seeds that trained and
+    the mean and standard deviation of their ``metric``."""
+    found = {}
+    for family in sorted(results.families, key=protocol_length):
+        records = results.cell(family, peak).records
+        trained = [r.value(metric) for r in records if not r.diverged]
+        found[protocol_length(family)] = {
+            "trained": len(trained),
+            "seeds": len(records),
+            "accuracy_mean": float(np.mean(trained)) if trained else math.nan,
+            "accuracy_std": float(np.std(trained)) if trained else math.nan,
+            "diverged_at": [r.diverged_at for r in records if r.diverged],
+        }
+    return found
+
+
+def plot_protocol(ax, results, metric="val_accuracy"):
+    """The stored grid: mean ``metric`` over the seeds against the warmup length, one line
+    per peak over the cells where every seed trained; a cross at the bottom, labelled with
+    the count, where some seeds diverged."""
+    peaks = results.rates
+    lengths = sorted(results.families, key=protocol_length)
+    stable = [100 * c.mean(metric) for f in lengths for c in results.cells(f) if c.stable]
+    floor = min(stable) - 0.4 if stable else 0.0
+    for index, peak in enumerate(peaks):
+        color = COLORS[index % len(COLORS)]
+        xs, ys = [], []
+        for family in lengths:
+            cell = results.cell(family, peak)
+            if cell.stable:
+                xs.append(protocol_length(family))
+                ys.append(100 * cell.mean(metric))
+                continue
+            diverged = sum(r.diverged for r in cell.records)
+            ax.plot([protocol_length(family)], [floor], "x", color=color, markersize=8)
+            ax.annotate(f"{diverged} of {cell.runs} diverge", (protocol_length(family), floor),
+                        textcoords="offset points", xytext=(0, 6 + 9 * index), fontsize=7,
+                        color=color, ha="center")
+        ax.plot(xs, ys, "o-", color=color, markersize=4, label=f"peak {peak:g}")
+    ax.set(xlabel="warmup length $W$ (steps, of 120)",
+           ylabel=accuracy_label(metric, ", 10 seeds"),
+           title="Warmup length and peak on the protocol's split")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+def main(argv=None):
+    """``python -m lrlib.course.warmup``: run the stored grid (one worker, resumable),
+    write ``lrlib/course/results/warmup_digits.jsonl`` and print the time it took
+    (:func:`lrlib.course.study.table_command`)."""
+    from lrlib.course.study import table_command
+
+    def grid():
+        families = [protocol_family(w) for w in PROTOCOL_LENGTHS]
+        return families, PROTOCOL_PEAKS, PROTOCOL, {"objective": protocol_trial}
+
+    return table_command("python -m lrlib.course.warmup", TABLE, grid, argv)
 
 
 # -- training runs and the sweep ---------------------------------------------------------------
@@ -387,3 +531,7 @@ def check_keras_cosine_warmup(my_schedule):
             return Result(False, result.message + " Your cosine ends at step 1000: in Keras, "
                                  "decay_steps counts the steps *after* the warmup.")
     return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

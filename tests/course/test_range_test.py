@@ -144,3 +144,60 @@ def test_plateau_factor_matches_the_callback():
     assert chapter.check_plateau_factor(schedule.scale)
     assert not chapter.check_plateau_factor(0.125) and not chapter.check_plateau_factor(0.5)
     assert "new best" in chapter.check_plateau_factor(0.5).message
+
+
+# -- the protocol's stored runs ------------------------------------------------------------------
+
+class _FakeTest:
+    suggestions = {"steepest": 0.50119, "minimum/10": 0.22387, "valley": 0.0794328}
+
+    def suggestion(self, rule):
+        return self.suggestions[rule]
+
+
+def test_protocol_rates_are_each_rule_and_ten_times_two_to_two_digits():
+    assert chapter.protocol_rates(_FakeTest()) == {
+        "steepest": 0.5, "minimum/10": 0.22, "valley": 0.079, "10 x steepest": 5.0,
+        "10 x valley": 0.79}
+
+
+def test_the_stored_runs_are_at_the_protocol_tests_rates_with_ten_seeds():
+    runs = chapter.protocol_results()
+    rates = chapter.protocol_rates()  # the range test on the protocol's training split
+    assert runs.families == ("constant",)
+    assert runs.rates == tuple(sorted(set(rates.values())))
+    assert all(cell.runs == 10 for cell in runs.cells("constant"))
+
+
+def test_the_suggestions_figure_marks_each_rate_and_the_diverging_ones():
+    from lrlib.course.study import stored
+
+    runs = chapter.protocol_results()
+    rates = chapter.protocol_rates(_FakeTest())
+    fig, axes = new_figure()
+    chapter.plot_suggestions(axes[0, 0], stored("digits"), runs, rates)
+    labels = [t.get_text() for t in axes[0, 0].get_legend().get_texts()]
+    assert "10 x steepest: 5 (diverges)" in labels and "valley: 0.079" in labels
+    assert "some seeds diverge" in labels and axes[0, 0].get_xscale() == "log"
+
+
+def test_the_command_trains_at_the_rates_and_writes_the_table(tmp_path, monkeypatch):
+    from lrlib.course import study
+    from lrlib.course.runs import Record, SweepResults
+
+    calls = {}
+
+    def fake_run_study(families, peaks, seeds, setup, **options):
+        calls.update(families=families, peaks=peaks, seeds=seeds, setup=setup, **options)
+        return SweepResults.from_records(
+            [Record.of("constant", p, s, accuracy=0.9, val_accuracy=0.9, steps=320)
+             for p in peaks for s in seeds], total_steps=320)
+
+    monkeypatch.setattr(study, "run_study", fake_run_study)
+    monkeypatch.setattr(chapter, "protocol_test", lambda: _FakeTest())
+    out = tmp_path / "range.jsonl"
+    assert chapter.main(["--out", str(out), "--journal", str(tmp_path / "j"),
+                         "--no-progress"]) == 0
+    assert calls["families"] == ["constant"] and calls["peaks"] == [0.079, 0.22, 0.5, 0.79, 5.0]
+    assert calls["setup"] == study.TASK_SETUPS["digits"]
+    assert len(study.read_table(out).records) == 50

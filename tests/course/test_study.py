@@ -62,6 +62,59 @@ def test_running_again_resumes_and_sqlite_works(tmp_path, monkeypatch):
                   progress=False, study_name=_name(storage))
 
 
+def test_a_resumed_study_runs_the_cell_a_killed_worker_left_running(tmp_path, monkeypatch):
+    storage = tmp_path / "killed.journal"
+
+    def killed_worker(storage, study_name, space, setup, objective, **options):
+        # A worker takes a cell and is killed before it ends: its trial stays RUNNING.
+        study = optuna.load_study(study_name=study_name, storage=make_storage(storage),
+                                  sampler=optuna.samplers.GridSampler(space, seed=0))
+        handle = study.ask()
+        for name in ("family", "peak", "seed"):
+            handle.suggest_categorical(name, space[name])
+        return 0
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "_work", killed_worker)
+        with pytest.raises(ValueError, match=f"{CELLS} of {CELLS} grid cells"):
+            run_study(FAMILIES, PEAKS, SEEDS, storage=storage, objective=module_trial,
+                      progress=False)
+    stale = [t for t in _trials(storage) if t.state == optuna.trial.TrialState.RUNNING]
+    assert len(stale) == 1
+    resumed = run_study(FAMILIES, PEAKS, SEEDS, storage=storage, objective=module_trial,
+                        progress=False)
+    assert len(resumed.records) == CELLS  # the stale cell too (it used to end a cell short)
+    trials = _trials(storage)
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    cells = collections.Counter((t.params["family"], t.params["peak"], t.params["seed"])
+                                for t in complete)
+    assert len(cells) == CELLS and set(cells.values()) == {1}
+    failed = [t for t in trials if t.state == optuna.trial.TrialState.FAIL]
+    assert [t.number for t in failed] == [stale[0].number] and failed[0].user_attrs["stale"]
+    assert resumed.records == sweep(FAMILIES, PEAKS, SEEDS, objective=module_trial).records
+
+
+def test_a_resumed_study_runs_again_a_cell_whose_objective_failed(tmp_path):
+    storage = tmp_path / "failed.journal"
+    with pytest.raises(RuntimeError, match="flaky"):
+        run_study(FAMILIES, PEAKS, SEEDS, storage=storage, objective=flaky_trial,
+                  progress=False)
+    resumed = run_study(FAMILIES, PEAKS, SEEDS, storage=storage, objective=flaky_trial,
+                        progress=False, study_name=_name(storage))
+    assert len(resumed.records) == CELLS
+
+
+_FLAKY = {"failed": False}
+
+
+def flaky_trial(family, learning_rate, seed, setup=None):
+    """The synthetic trial, failing once (the first time it meets cosine 0.3, seed 1)."""
+    if (family, learning_rate, seed) == ("cosine", 0.3, 1) and not _FLAKY["failed"]:
+        _FLAKY["failed"] = True
+        raise RuntimeError("flaky: the first try fails")
+    return module_trial(family, learning_rate, seed, setup=setup)
+
+
 def module_trial(family, learning_rate, seed, setup=None):
     from lrlib.course.widgets.discovery import synthetic_trial
 
@@ -212,3 +265,23 @@ def test_the_stored_digits_tables_follow_the_protocol():
     for family in families:
         for cell in results.cells(family):
             assert cell.runs == 10 and [r.seed for r in cell.records] == list(protocol.seeds)
+
+
+def test_stored_tables_agree_wherever_they_hold_the_same_run():
+    """Two stored tables may hold the same run (same setup, family, peak, seed: the digits'
+    constant rates are in ``digits.jsonl``, ``digits-constant.jsonl`` and
+    ``range_test_digits.jsonl``); each such run has the same numbers in every table."""
+    seen, shared = {}, 0
+    for path in sorted(module.RESULTS.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            setup = dict(row["setup"] or {})
+            setup.pop("seeds", None)  # which seeds a table ran is not part of a run's setup
+            key = (json.dumps(setup, sort_keys=True), row["family"], row["peak"], row["seed"],
+                   row["split"])
+            value = (row["metrics"], row["diverged"], row["diverged_at"], row["steps"])
+            if key in seen and seen[key][1] != path.name:
+                shared += 1
+                assert seen[key][0] == value, (key[1:], seen[key][1], path.name)
+            seen.setdefault(key, (value, path.name))
+    assert shared > 100  # the overlaps exist: the assertion above was exercised

@@ -57,6 +57,19 @@ def test_build_model_and_optimizers():
     assert make_optimizer("sgd", 0.1, momentum=0.9).momentum == 0.9
 
 
+def test_the_schedule_free_optimizers_take_their_own_warmup():
+    from lrlib.optimizers import ScheduleFreeAdamW, ScheduleFreeSGD
+
+    adamw = make_optimizer("schedule-free-adamw", 0.0025, warmup_steps=94)
+    assert isinstance(adamw, ScheduleFreeAdamW) and adamw.warmup_steps == 94
+    sgd = make_optimizer("schedule-free-sgd", 1.0, momentum=0.9, warmup_steps=10)
+    assert isinstance(sgd, ScheduleFreeSGD) and sgd.warmup_steps == 10
+    with pytest.raises(ValueError, match="`warmup_steps`"):
+        make_optimizer("adam", 1e-3, warmup_steps=10)
+    with pytest.raises(ValueError, match="`momentum`"):
+        make_optimizer("schedule-free-adamw", 1e-3, momentum=0.9)
+
+
 @pytest.mark.parametrize("call,argument", [
     (lambda: make_optimizer("lamb", 0.1), "optimizer"),
     (lambda: make_optimizer("sgd", -0.1), "learning_rate"),

@@ -183,7 +183,7 @@ def test_check_inverse_sqrt_step():
 def test_stored_tables_when_present():
     """The stored tables follow the protocol: 10 paired seeds at each selected peak, the
     selected peak inside its grid (skipped until the sweeps have written them)."""
-    for task in ("digits", "mnist1d"):
+    for task in ("digits", "mnist1d", "mnist1d-adam"):
         if not (ub.RESULTS / f"{ub.TABLES[task]}.jsonl").exists():
             continue
         results, peaks = ub.comparison(task), ub.selected(task)
@@ -206,3 +206,44 @@ def test_selection_uses_the_seeds_every_peak_ran_and_the_peaks_figure_rings_it()
     assert [t.get_text() for t in axis.get_legend().get_texts()] == [
         "cosine to 0", "linear to 0", "WSD, linear cooldown"]
     plt.close(fig)
+
+
+def test_the_adam_comparison_names_its_contenders_as_adam_on_the_page():
+    import matplotlib.pyplot as plt
+
+    results = _fake_results()
+    peaks = {f: 0.2 for f in results.families}
+    fig, (left, right) = plt.subplots(1, 2)
+    ub.plot_peaks(left, results, peaks, labels={"linear": "linear, Adam"})
+    assert "linear, Adam" in [t.get_text() for t in left.get_legend().get_texts()]
+    ub.plot_differences(right, results, peaks=peaks, labels={"cosine": "cosine, Adam"})
+    assert right.get_xlabel() == "test accuracy − cosine, Adam (points)"
+    lines = ub.verdicts(results, peaks=peaks, labels={"cosine": "cosine, Adam"})
+    assert all("cosine, Adam" in line for line in lines.values())
+    plt.close(fig)
+    assert ub.SETUPS["mnist1d-adam"].optimizer == "adam"
+    assert ub.SETUPS["mnist1d-adam"].total_steps == ub.SETUPS["mnist1d"].total_steps
+    assert set(ub.ADAM_LABELS) == set(ub.CONTENDERS["mnist1d-adam"])
+
+
+def test_the_command_adds_the_named_contenders_to_the_table(tmp_path, monkeypatch):
+    from lrlib.course.runs import Record, SweepResults
+    from lrlib.course.study import read_table, write_table
+
+    old = SweepResults.from_records(
+        [Record.of(f, 0.2, s, accuracy=0.9, val_accuracy=0.9, steps=1880)
+         for f in ("linear", "inverse-sqrt") for s in (0, 1)], total_steps=1880)
+    out = tmp_path / "table.jsonl"
+    write_table(old, out, ub.SETUPS["mnist1d"])
+    new = SweepResults.from_records(
+        [Record.of("inverse-sqrt", 0.5, s, accuracy=0.8, val_accuracy=0.8, steps=1880)
+         for s in (0, 1)], total_steps=1880)
+    seen = {}
+    monkeypatch.setattr(ub, "run_comparison",
+                        lambda task, families, progress: seen.update(f=families) or new)
+    assert ub.main(["mnist1d", "--families", "inverse-sqrt", "--out", str(out),
+                    "--no-progress"]) == 0
+    assert seen["f"] == ["inverse-sqrt"]
+    records = read_table(out).records
+    assert [(r.family, r.peak) for r in records] == [
+        ("linear", 0.2), ("linear", 0.2), ("inverse-sqrt", 0.5), ("inverse-sqrt", 0.5)]

@@ -169,3 +169,88 @@ def test_keras_cosine_warmup_accepts_lrlib_and_keras_and_explains_decay_steps():
     no_warmup = warmup.check_keras_cosine_warmup(CosineAnnealing(0.2, 1100))
     assert not no_warmup and "at step 0" in no_warmup.message
     assert not warmup.check_keras_cosine_warmup(0.2)
+
+
+# -- the protocol's stored grid ------------------------------------------------------------------
+
+def test_protocol_setup_keeps_the_chapters_120_steps_on_the_validation_split():
+    assert warmup.PROTOCOL.validation and warmup.PROTOCOL.seeds == tuple(range(10))
+    assert warmup.PROTOCOL.steps_per_epoch == 4 and warmup.PROTOCOL.total_steps == 120
+    assert warmup.PROTOCOL.total_steps == warmup.LARGE_BATCH.total_steps
+    assert max(warmup.PROTOCOL_LENGTHS) < warmup.PROTOCOL.total_steps
+
+
+def test_protocol_family_names_round_trip_and_bad_names_raise():
+    assert warmup.protocol_family(48) == "warmup-48"
+    assert warmup.protocol_length("warmup-48") == 48
+    with pytest.raises(ValueError, match="`family`"):
+        warmup.protocol_length("cosine")
+    with pytest.raises(ValueError, match="`warmup_steps`"):
+        warmup.protocol_family(-1)
+
+
+def test_protocol_trial_trains_the_warmup_schedule_on_the_validation_split():
+    tiny = Setup(epochs=2, batch_size=256, seeds=(0,), validation=True)
+    record = warmup.protocol_trial("warmup-4", 0.5, 0, setup=tiny)
+    assert (record.family, record.peak, record.seed) == ("warmup-4", 0.5, 0)
+    assert record.run.learning_rates[:4].tolist() == pytest.approx([0.0, 0.125, 0.25, 0.375])
+    assert record.value("val_accuracy") is not None and record.value("accuracy") is not None
+
+
+def _grid_records():
+    from lrlib.course.runs import Record
+
+    accuracy = {("warmup-0", 1.0): 0.90, ("warmup-12", 1.0): 0.95, ("warmup-24", 1.0): 0.95,
+                ("warmup-0", 4.0): None, ("warmup-12", 4.0): 0.97, ("warmup-24", 4.0): 0.96}
+    records = []
+    for (family, peak), value in accuracy.items():
+        for seed in (0, 1):
+            if value is None:
+                records.append(Record.of(family, peak, seed, diverged_at=3, steps=4,
+                                         validated=True))
+            else:
+                records.append(Record.of(family, peak, seed, accuracy=value,
+                                         val_accuracy=value, steps=120))
+    return records
+
+
+def test_selected_takes_the_best_validation_cell_that_trained_and_the_shorter_on_a_tie():
+    from lrlib.course.runs import SweepResults
+
+    results = SweepResults.from_records(_grid_records(), total_steps=120)
+    assert warmup.selected(results) == (12, 4.0)
+    assert warmup.selected(results, peak=1.0) == (12, 1.0)  # 12 and 24 tie: the shorter
+    with pytest.raises(ValueError, match="no cell"):
+        warmup.selected(results, peak=2.0)
+    fig, axes = new_figure()
+    warmup.plot_protocol(axes[0, 0], results)
+    labels = [t.get_text() for t in axes[0, 0].get_legend().get_texts()]
+    assert labels == ["peak 1", "peak 4"]
+
+
+def test_the_stored_grid_follows_the_protocol():
+    results = warmup.protocol_results()
+    assert set(results.families) == {warmup.protocol_family(w) for w in warmup.PROTOCOL_LENGTHS}
+    assert results.rates == warmup.PROTOCOL_PEAKS
+    for family in results.families:
+        for cell in results.cells(family):
+            assert cell.runs == 10
+
+
+def test_the_command_runs_the_grid_and_writes_the_table(tmp_path, monkeypatch):
+    from lrlib.course import study
+    from lrlib.course.runs import SweepResults
+
+    calls = {}
+
+    def fake_run_study(families, peaks, seeds, setup, **options):
+        calls.update(families=families, peaks=peaks, seeds=seeds, setup=setup, **options)
+        return SweepResults.from_records(_grid_records(), total_steps=120)
+
+    monkeypatch.setattr(study, "run_study", fake_run_study)
+    out = tmp_path / "warmup.jsonl"
+    assert warmup.main(["--out", str(out), "--journal", str(tmp_path / "j"),
+                        "--no-progress"]) == 0
+    assert calls["objective"] is warmup.protocol_trial and calls["setup"] == warmup.PROTOCOL
+    assert calls["families"] == [f"warmup-{w}" for w in warmup.PROTOCOL_LENGTHS]
+    assert len(study.read_table(out).records) == 12
