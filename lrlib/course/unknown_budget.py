@@ -16,6 +16,7 @@ whose cosine runs the MNIST-1D comparison reuses: it selected on seeds 0-4). The
     python -m lrlib.course.unknown_budget extension          # the digits budget doubled
     python -m lrlib.course.unknown_budget mnist1d            # the MNIST-1D comparison
     python -m lrlib.course.unknown_budget mnist1d-adam       # the same with Adam
+    python -m lrlib.course.unknown_budget digits-adam        # and on the digits
     python -m lrlib.course.unknown_budget extension-mnist1d  # MNIST-1D's budget doubled
 
 (``--families inverse-sqrt`` runs only the contenders named and adds their runs to the
@@ -64,17 +65,20 @@ __all__ = [
 
 #: The comparisons' setups (:data:`lrlib.course.study.TASK_SETUPS`): digits, plain SGD,
 #: 10 epochs (320 steps); MNIST-1D, SGD with momentum 0.9, 40 epochs (1,880 steps); and
-#: ``"mnist1d-adam"``: MNIST-1D's setup with Adam (Keras defaults, no weight decay), where
-#: ``"schedule-free"`` is schedule-free AdamW (weight decay 0, as the reference's default).
+#: ``"mnist1d-adam"`` and ``"digits-adam"``: the same with Adam (Keras defaults, no weight
+#: decay), where ``"schedule-free"`` is schedule-free AdamW (weight decay 0, as the
+#: reference's default).
 SETUPS = {"digits": TASK_SETUPS["digits"], "mnist1d": TASK_SETUPS["mnist1d"],
           "mnist1d-adam": dataclasses.replace(TASK_SETUPS["mnist1d"], optimizer="adam",
-                                              momentum=0.0)}
+                                              momentum=0.0),
+          "digits-adam": dataclasses.replace(TASK_SETUPS["digits"], optimizer="adam")}
 
 #: The contenders of each task, cosine (the reference) first.
 CONTENDERS = {
     "digits": ("cosine", "linear", "wsd", "wsd-sqrt", "inverse-sqrt", "schedule-free"),
     "mnist1d": ("cosine", "linear", "wsd", "inverse-sqrt", "schedule-free"),
     "mnist1d-adam": ("cosine", "schedule-free"),
+    "digits-adam": ("cosine", "schedule-free"),
 }
 
 _DIGITS_GRID = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
@@ -99,6 +103,8 @@ PEAKS = {
                 "wsd": (0.05, 0.1, 0.2), "inverse-sqrt": (0.1, 0.2, 0.5),
                 "schedule-free": _SCHEDULE_FREE_GRID},
     "mnist1d-adam": {"cosine": _ADAM_GRID, "schedule-free": _ADAM_GRID},
+    # on the digits schedule-free AdamW's first grid selected its top end, 0.02: one more
+    "digits-adam": {"cosine": _ADAM_GRID, "schedule-free": _ADAM_GRID + (0.05,)},
 }
 
 #: The seeds that select each contender's peak (every peak of its grid runs them).
@@ -114,6 +120,7 @@ EXTENSIONS = ("wsd-continued", "cosine-restarted", "cosine-rewarmed")
 #: The stored tables, by name.
 TABLES = {"digits": "unknown_budget_digits", "mnist1d": "unknown_budget_mnist1d",
           "mnist1d-adam": "unknown_budget_mnist1d_adam",
+          "digits-adam": "unknown_budget_digits_adam",
           "extension": "unknown_budget_extension_digits",
           "extension-mnist1d": "unknown_budget_extension_mnist1d"}
 
@@ -572,8 +579,8 @@ def main(argv=None):
     (one worker; resumable: the studies' journals live in ``/tmp/lrlib-unknown-budget``),
     write its table into ``lrlib/course/results/`` and print the time it took."""
     parser = argparse.ArgumentParser(prog="python -m lrlib.course.unknown_budget")
-    parser.add_argument("sweep", choices=("digits", "mnist1d", "mnist1d-adam", "extension",
-                                          "extension-mnist1d"))
+    parser.add_argument("sweep", choices=("digits", "mnist1d", "digits-adam", "mnist1d-adam",
+                                          "extension", "extension-mnist1d"))
     parser.add_argument("--families", nargs="+",
                         help="run these contenders only and put their runs into the table "
                              "(in place of their old runs)")

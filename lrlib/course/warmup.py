@@ -346,7 +346,7 @@ def warmup_experiment(fig, warmup_steps=30, peak_rate=4.0, setup=LARGE_BATCH):
 def warmup_experiment_controls():
     """The sliders for :func:`warmup_experiment`."""
     return {
-        "warmup_steps": int_slider(48, 0, 90, step=6, description="warmup W (steps)"),
+        "warmup_steps": int_slider(48, 0, 96, step=12, description="warmup W (steps)"),
         "peak_rate": log_slider(4.0, 0.5, 8.0, description="peak rate η"),
     }
 

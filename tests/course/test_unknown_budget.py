@@ -183,7 +183,7 @@ def test_check_inverse_sqrt_step():
 def test_stored_tables_when_present():
     """The stored tables follow the protocol: 10 paired seeds at each selected peak, the
     selected peak inside its grid (skipped until the sweeps have written them)."""
-    for task in ("digits", "mnist1d", "mnist1d-adam"):
+    for task in ("digits", "mnist1d", "mnist1d-adam", "digits-adam"):
         if not (ub.RESULTS / f"{ub.TABLES[task]}.jsonl").exists():
             continue
         results, peaks = ub.comparison(task), ub.selected(task)

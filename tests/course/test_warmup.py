@@ -79,7 +79,8 @@ def test_figure_and_small_multiples_draw_what_they_say():
 def test_controls():
     controls = warmup.warmup_experiment_controls()
     assert set(controls) == {"warmup_steps", "peak_rate"}
-    assert controls["warmup_steps"].max == 90 and controls["peak_rate"].value == pytest.approx(4.0)
+    assert controls["warmup_steps"].max == 96 and controls["warmup_steps"].step == 12
+    assert controls["peak_rate"].value == pytest.approx(4.0)
     assert controls["warmup_steps"].value == 48  # a setting the chapter's sweep has cached
 
 
