@@ -53,7 +53,6 @@ Example (an instant stand-in objective):
 
 import argparse
 import dataclasses
-import gc
 import hashlib
 import json
 import math
@@ -63,7 +62,8 @@ import sys
 import time
 
 from lrlib import validation
-from lrlib.course.runs import COMMON, TRIAL_FAMILIES, Record, Setup, SweepResults, trial
+from lrlib.course.runs import (COMMON, TRIAL_FAMILIES, Record, Setup, SweepResults, release,
+                               trial)
 from lrlib.schedules import FAMILIES
 
 __all__ = ["SCHEMA", "TASK_SETUPS", "TASK_PEAKS", "STORED_PEAKS", "RESULTS", "make_storage",
@@ -301,8 +301,7 @@ def _work(storage, study_name, space, setup, objective, ready=None, progress=Non
         handle.set_user_attr("worker", os.getpid())
         _tell(study, handle, _objective_value(record))
         ran += 1
-        # Free this trial's model now (see lrlib.course.runs.sweep).
-        gc.collect()
+        release(record)  # free this trial's model now (lrlib.course.runs.release)
         if progress is not None:
             progress.update(1)
     return ran

@@ -357,12 +357,19 @@ def test_sweep_validates_its_arguments_before_training():
         sweep(("cosine",), rates=(0.3,), seeds=(0,), objective=lambda *a, **k: 0.97)
 
 
-def test_the_sweep_collects_each_trials_garbage(monkeypatch):
+def test_the_sweep_collects_the_garbage_of_each_trial_that_trained(monkeypatch):
+    import dataclasses
     import gc
 
     calls = []
     monkeypatch.setattr(gc, "collect", lambda *args: calls.append(args) or 0)
     sweep(("cosine", "step"), rates=(0.3,), seeds=(0, 1), objective=fake_trial)
+    assert calls == []  # synthetic records hold no model: no 0.2 s collection each
+
+    def trained(*args, **options):
+        return dataclasses.replace(fake_trial(*args, **options), run=object())
+
+    sweep(("cosine", "step"), rates=(0.3,), seeds=(0, 1), objective=trained)
     assert len(calls) == 4
 
 
@@ -391,3 +398,4 @@ def test_power_law_finds_the_exponent_and_who_sits_off_the_line(results):
     assert max(by_peak.values()) > 1.5 and min(by_peak.values()) < 1 / 1.5
     with pytest.raises(ValueError, match="`axis`"):
         results.power_law(axis="median")
+
