@@ -38,6 +38,7 @@ __all__ = [
     "strip_solutions",
     "RUNTIME_FILES",
     "copy_runtime_files",
+    "write_edition",
     "toc_files",
     "DIFFICULTIES",
     "MINUTES",
@@ -568,3 +569,25 @@ def copy_runtime_files(book, output):
         elif source.exists():
             (output / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, output / name)
+
+
+def write_edition(book, output, transform, readme, runtime=True):
+    """Write an edition of every chapter notebook of ``book`` to ``output`` (same paths):
+    each notebook ``transform(notebook, docname)`` (``docname`` like ``"chapters/intro"``),
+    and, when ``runtime``, the files the notebooks need to run (:func:`copy_runtime_files`)
+    and ``readme`` as ``README.md``. ``output`` is replaced. Returns the notebooks' paths."""
+    book, output = pathlib.Path(book).resolve(), pathlib.Path(output).resolve()
+    if output.exists():
+        shutil.rmtree(output)
+    written = []
+    for path in sorted(book.glob("chapters/*.ipynb")):
+        target = output / path.relative_to(book)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        docname = path.relative_to(book).with_suffix("").as_posix()
+        notebook = transform(json.loads(path.read_text()), docname)
+        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+        written.append(target)
+    if runtime:
+        copy_runtime_files(book, output)
+        (output / "README.md").write_text(readme)
+    return written

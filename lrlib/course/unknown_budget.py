@@ -95,7 +95,7 @@ _ADAM_GRID = (0.001, 0.002, 0.005, 0.01, 0.02)
 #: Schedule-free SGD's grid is higher on both tasks (see ``_SCHEDULE_FREE_GRID``). Inverse
 #: square root's is cosine's: after its 5% warmup it falls to 22% of its peak by the end, so
 #: its mean rate sits near cosine's at the same peak. With Adam both grids run from 0.001 to
-#: 0.02 (Adam's default 0.001; schedule-free AdamW's 0.0025).
+#: 0.02 (around Keras's Adam default, 0.001, and lrlib's ScheduleFreeAdamW default, 0.0025).
 PEAKS = {
     "digits": {**{family: _DIGITS_GRID for family in CONTENDERS["digits"]},
                "schedule-free": _SCHEDULE_FREE_GRID},
