@@ -88,7 +88,7 @@ _SCHEDULE_FREE_GRID = (0.5, 1.0, 2.0, 5.0, 10.0)
 _ADAM_GRID = (0.001, 0.002, 0.005, 0.01, 0.02)
 
 #: The log grid of peaks of each contender (three points per factor of 10). On MNIST-1D,
-#: where a run costs 20 times a digits run, the grids are short and placed by what the probe
+#: where a run costs 3 to 4 times a digits run, the grids are short and placed by what the probe
 #: (``mnist1d_probe.jsonl``) found: cosine's is the probe's (which also ran 0.01 to 0.05 and
 #: selected 0.2), linear decay's the same (the same mean rate, half the peak), WSD's one step
 #: lower (it holds the peak for 80% of the run: the probe's best constant rate was 0.05).
