@@ -204,6 +204,18 @@ def _open(browser, url, token, chapter):
            120, f"{chapter}: the notebook or its kernel did not start")
     _until(browser, "document.querySelectorAll('.jp-MarkdownCell .myst').length > 3", 30,
            f"{chapter}: jupyterlab-myst did not render the markdown cells")
+    # JupyterLab renders the cells of a long notebook progressively (its windowing mode):
+    # scroll down a screen at a time until every markdown cell is rendered, then back to the
+    # top, so that what the tests count and read is the whole notebook.
+    _until(browser, f"""(() => {{
+      const panel = {NOTEBOOK};
+      const markdown = [...panel.content.model.cells].filter(c => c.type === 'markdown').length;
+      const rendered = document.querySelectorAll('.jp-MarkdownCell .myst').length;
+      const scroller = panel.content.node;
+      if (rendered >= markdown) {{ scroller.scrollTop = 0; return true; }}
+      scroller.scrollTop += scroller.clientHeight;
+      return false;
+    }})()""", 60, f"{chapter}: not every markdown cell was rendered")
 
 
 def _until(browser, expression, timeout, message):
