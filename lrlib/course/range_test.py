@@ -12,8 +12,7 @@ notebook imports it under another name (``from lrlib.course import range_test as
   (:func:`range_test_experiment_controls`) are the test's own settings: the ramp's length in
   steps, its top rate, the smoothing and the optimizer; the lesson is that the suggestion
   depends on them.
-- **Checking a suggestion.** :func:`runs_at` trains the common setup at a rate, once per seed
-  (cached); :func:`plot_plateau_run` draws a run with plateau reduction.
+- **Plateaus.** :func:`plot_plateau_run` draws a run with plateau reduction.
 - **The protocol's runs** (stored): :func:`protocol_test` is the range test on the
   training split of the course's protocol (:data:`lrlib.course.study.TASK_SETUPS`'s
   ``"digits"``: 1,010 of the images, never the validation or test images);
@@ -33,7 +32,6 @@ import numpy as np
 
 from lrlib import validation
 from lrlib.course.check import Result, check_number
-from lrlib.course.runs import COMMON, Setup, run
 from lrlib.course.plots import COLORS, PALETTE
 from lrlib.course.training import range_test as course_range_test
 from lrlib.course.widgets.core import dropdown, experiment, int_slider, slider
@@ -49,7 +47,6 @@ __all__ = [
     "range_test",
     "range_test_experiment",
     "range_test_experiment_controls",
-    "runs_at",
     "plot_plateau_run",
     "check_ramp_rate",
     "check_smoothed_loss",
@@ -183,20 +180,7 @@ def main(argv=None):
     return table_command("python -m lrlib.course.range_test", TABLE, grid, argv)
 
 
-# -- checking a suggestion ---------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=64)
-def _runs_at(rate, setup):
-    return tuple(run(rate, seed, setup) for seed in setup.seeds)
-
-
-def runs_at(learning_rate, setup=COMMON):
-    """The common setup trained at a constant ``learning_rate``, once per seed (cached)."""
-    learning_rate = validation.positive("learning_rate", learning_rate)
-    if not isinstance(setup, Setup):
-        raise ValueError(f"`setup` must be an lrlib.course.runs.Setup, got {setup!r}")
-    return list(_runs_at(learning_rate, setup))
-
+# -- plateaus ----------------------------------------------------------------------------------
 
 def plot_plateau_run(axes, runs, reductions=()):
     """Left: the rate each run used, per step; right: its validation loss, per epoch.

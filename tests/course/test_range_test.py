@@ -7,14 +7,12 @@ import pytest
 
 from lrlib.callbacks import ReduceScaleOnPlateau
 from lrlib.course import range_test as chapter
-from lrlib.course.runs import Setup
 from lrlib.course.plots import new_figure
 from lrlib.course.training import train
 from lrlib.course.widgets import render, small_multiples
 from lrlib.range_test import smooth_losses
 from lrlib.schedules import PlateauScaled
 
-TINY = Setup(epochs=1, seeds=(0,))
 
 
 def test_range_tests_are_cached_by_their_settings():
@@ -49,17 +47,6 @@ def test_controls():
     controls = chapter.range_test_experiment_controls()
     assert set(controls) == {"steps", "max_learning_rate", "smoothing", "optimizer"}
     assert controls["steps"].value == 100 and controls["optimizer"].value == "sgd"
-
-
-def test_runs_at_trains_once_per_seed_and_caches():
-    runs = chapter.runs_at(0.1, TINY)
-    assert len(runs) == 1 and runs[0].steps_per_epoch == 43
-    assert chapter.runs_at(0.1, TINY)[0] is runs[0]
-    np.testing.assert_allclose(runs[0].learning_rates, 0.1, rtol=1e-6)
-    with pytest.raises(ValueError, match="`learning_rate`"):
-        chapter.runs_at(-1.0, TINY)
-    with pytest.raises(ValueError, match="`setup`"):
-        chapter.runs_at(0.1, setup="common")
 
 
 def test_plateau_plot_marks_each_reduction():
