@@ -197,10 +197,11 @@ def plot_protocol(ax, results, metric="val_accuracy"):
                 continue
             diverged = sum(r.diverged for r in cell.records)
             ax.plot([protocol_length(family)], [floor], "x", color=color, markersize=8)
-            ax.annotate(f"{diverged} of {cell.runs} diverge", (protocol_length(family), floor),
-                        textcoords="offset points", xytext=(0, 6 + 9 * index), fontsize=7,
+            ax.annotate(f"{diverged}", (protocol_length(family), floor),
+                        textcoords="offset points", xytext=(0, 6 + 9 * index), fontsize=8,
                         color=color, ha="center")
         ax.plot(xs, ys, "o-", color=color, markersize=4, label=f"peak {peak:g}")
+    ax.plot([], [], "x", color=PALETTE["black"], label="seeds that diverge (of 10)")
     ax.set(xlabel="warmup length $W$ (steps, of 120)",
            ylabel=accuracy_label(metric, ", 10 seeds"),
            title="Warmup length and peak on the protocol's split")

@@ -226,7 +226,7 @@ def test_selected_takes_the_best_validation_cell_that_trained_and_the_shorter_on
     fig, axes = new_figure()
     warmup.plot_protocol(axes[0, 0], results)
     labels = [t.get_text() for t in axes[0, 0].get_legend().get_texts()]
-    assert labels == ["peak 1", "peak 4"]
+    assert labels == ["peak 1", "peak 4", "seeds that diverge (of 10)"]
 
 
 def test_the_stored_grid_follows_the_protocol():
